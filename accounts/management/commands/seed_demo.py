@@ -1,0 +1,48 @@
+"""``manage.py seed_demo``: demo data and one fresh demo key per API family.
+
+Safe to run again: data is upserted, and the previous demo keys are revoked before new
+ones are issued (keys are stored as digests, so the old strings cannot be printed again).
+"""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.models import User
+from apikeys.models import ApiKey
+from apikeys.services import api_key_create, api_key_revoke
+from jobs import demo as jobs_demo
+
+DEMO_OWNER = "demo-host@example.com"
+DEMO_KEYS = [
+    ("Demo partner key", ApiKey.Prefix.LIVE, ["users.read", "users.write", "bookings.read", "bookings.write",
+                                              "listings.read", "listings.write"], False),
+    ("Demo coworkies key", ApiKey.Prefix.COWORKIES_LIVE, ["read", "write"], True),
+    ("Demo coworkies restricted key", ApiKey.Prefix.COWORKIES_RESTRICTED, ["read"], True),
+    ("Demo resource booking key", ApiKey.Prefix.LIVE, ["read_bookings", "write_bookings"], True),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo data and print a fresh demo API key for each family."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        owner, created = User.objects.get_or_create(
+            email=DEMO_OWNER, defaults={"first_name": "Demo", "last_name": "Host"}
+        )
+        if created:
+            owner.set_unusable_password()
+            owner.save(update_fields=["password"])
+        directory = jobs_demo.seed()
+        space = directory["space"]
+
+        for key in ApiKey.objects.filter(owner=owner, name__in=[name for name, *_ in DEMO_KEYS], revoked_at=None):
+            api_key_revoke(key=key)
+        self.stdout.write(self.style.SUCCESS("Demo data loaded. Demo API keys (shown once):"))
+        for name, prefix, scopes, bind_space in DEMO_KEYS:
+            _key, raw = api_key_create(
+                owner=owner, name=name, prefix=prefix, scopes=scopes, space=space if bind_space else None
+            )
+            self.stdout.write(f"  {name:<32} {raw}   scopes: {','.join(scopes)}")

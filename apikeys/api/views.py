@@ -1,0 +1,62 @@
+"""``GET /v2/me``: how a channel manager verifies a key a host pasted into it
+(``shared/spec/coliving-integrations-api.txt``, "Verify Credentials")."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+
+from coliving.api.base import ApiView
+from coliving.api.ratelimit import IP_MINUTE
+
+
+def iso_ms(value) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class MeView(ApiView):
+    """The key owner's profile; any valid key may call it (no scope needed)."""
+
+    any_key = True
+    extra_rate_limits = (IP_MINUTE,)
+
+    @extend_schema(
+        operation_id="me",
+        tags=["integrations"],
+        responses=inline_serializer(
+            "MeResponse",
+            {
+                "success": serializers.BooleanField(),
+                "api_key_verified_at": serializers.CharField(help_text="ISO 8601 with milliseconds"),
+                "data": inline_serializer(
+                    "Me",
+                    {
+                        "name": serializers.CharField(),
+                        "email": serializers.EmailField(),
+                        "created_at": serializers.CharField(),
+                        "api_key_verified_at": serializers.CharField(),
+                        "last_login_at": serializers.CharField(allow_null=True),
+                    },
+                ),
+            },
+        ),
+    )
+    def get(self, request):
+        owner = request.user
+        verified_at = iso_ms(timezone.now())
+        data = {
+            "name": owner.name,
+            "email": owner.email,
+            "created_at": iso_ms(owner.date_joined),
+            "api_key_verified_at": verified_at,
+            "last_login_at": iso_ms(owner.last_login),
+        }
+        response = self.respond(data)
+        # One published revision returns these flat; keep both so either client works.
+        response.data["api_key_verified_at"] = verified_at
+        return response

@@ -1,0 +1,50 @@
+"""Reads of API keys; ``authenticate`` is the one lookup path every request goes through."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from apikeys import keys
+
+if TYPE_CHECKING:
+    from apikeys.models import ApiKey
+
+
+class InvalidKey(Exception):
+    """The presented key cannot be used; ``reason`` is a machine code for the error body."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class ApiKeyQuerySet(models.QuerySet):
+    def usable(self) -> ApiKeyQuerySet:
+        now = timezone.now()
+        return self.filter(is_active=True, revoked_at__isnull=True).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+        )
+
+    def authenticate(self, raw: str) -> ApiKey:
+        """Return the usable key ``raw`` stands for, or raise ``InvalidKey``.
+
+        Expiry, activity and revocation are checked here and nowhere else, so no caller
+        can look a key up and forget one of them. One indexed query.
+        """
+        parsed = keys.parse(raw)
+        if parsed is None:
+            raise InvalidKey("invalid_api_key")
+        key = self.select_related("owner").filter(key_id=parsed.key_id).first()
+        if key is None or key.prefix != parsed.prefix or not keys.matches(raw, key.digest):
+            raise InvalidKey("invalid_api_key")
+        if key.revoked_at is not None:
+            raise InvalidKey("api_key_revoked")
+        if not key.is_active or not key.owner.is_active:
+            raise InvalidKey("api_key_inactive")
+        if key.expires_at is not None and key.expires_at <= timezone.now():
+            raise InvalidKey("api_key_expired")
+        return key

@@ -1,0 +1,69 @@
+"""The one catalogue of API key scopes, with the rules for which scope grants which.
+
+- Coliving partner API: ``users.read|write``, ``bookings.read|write``, ``listings.read|write``.
+  A write scope does not grant the matching read scope. The legacy ``*.create`` names are
+  accepted and stored as ``*.write``.
+- Coworkies: ``read`` (all reads), ``write`` (all reads and writes), ``jobs:read``,
+  ``jobs:write``, ``spaces:read``, ``events:read``.
+- Cobot-compatible resource booking: ``read_bookings``, ``write_bookings``.
+
+Restricted (``cwk_rstr_``) keys can never write, whatever they hold; that rule lives in
+``ApiKey.has_scope``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+SCOPES: dict[str, str] = {
+    "users.read": "Read users created by this key's owner",
+    "users.write": "Create users",
+    "bookings.read": "Read bookings on the owner's listings",
+    "bookings.write": "Create, cancel and message bookings",
+    "listings.read": "Read the owner's listings and room types",
+    "listings.write": "Push availability and rates, create listings",
+    "read": "Coworkies: read all resources (jobs, spaces, cities, events, blog)",
+    "write": "Coworkies: read and write all resources (implies read)",
+    "jobs:read": "Coworkies: read job listings",
+    "jobs:write": "Coworkies: create and update job listings",
+    "spaces:read": "Coworkies: read space profiles",
+    "events:read": "Coworkies: read events",
+    "read_bookings": "Resource bookings: list bookings",
+    "write_bookings": "Resource bookings: create, change and delete bookings",
+}
+
+LEGACY_ALIASES = {
+    "users.create": "users.write",
+    "bookings.create": "bookings.write",
+    "listings.create": "listings.write",
+}
+
+# scope held -> the further scopes it grants
+IMPLIES: dict[str, frozenset[str]] = {
+    "read": frozenset({"jobs:read", "spaces:read", "events:read"}),
+    "write": frozenset({"read", "jobs:read", "spaces:read", "events:read", "jobs:write"}),
+}
+
+WRITE_SCOPES = frozenset(
+    {"users.write", "bookings.write", "listings.write", "write", "jobs:write", "write_bookings"}
+)
+
+
+def normalise(scopes: Iterable[str]) -> list[str]:
+    """Map legacy names to canonical ones, drop duplicates, keep catalogue order.
+
+    Raises ``ValueError`` naming any scope the catalogue does not know.
+    """
+    canonical = {LEGACY_ALIASES.get(s.strip(), s.strip()) for s in scopes if s and s.strip()}
+    unknown = sorted(canonical - SCOPES.keys())
+    if unknown:
+        raise ValueError(f"Unknown scope(s): {', '.join(unknown)}")
+    return [scope for scope in SCOPES if scope in canonical]
+
+
+def expand(scopes: Iterable[str]) -> frozenset[str]:
+    """All scopes granted by the held ones, implications included."""
+    granted = set(scopes)
+    for scope in list(granted):
+        granted |= IMPLIES.get(scope, frozenset())
+    return frozenset(granted)

@@ -1,0 +1,72 @@
+"""Base classes every API view builds on.
+
+They add to DRF's ``APIView``: the family the view belongs to (its wire shape), the
+scopes it needs (``read_scope`` / ``write_scope``, see ``permissions.py``), the order
+authentication → rate limits → permissions (so that every request by a key counts, even
+one refused for a missing scope, and failed authentications are limited per IP), the
+``X-RateLimit-*`` headers, and the success envelope (``self.respond``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import exceptions, generics, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from coliving.api.families import Family
+from coliving.api.ratelimit import AUTH_FAILURE_IP, apply_limits, ratelimit_headers
+
+
+class FamilyMixin:
+    family: Family = Family.COLIVING
+    public: bool = False
+    any_key: bool = False
+    read_scope: str | tuple[str, ...] | None = None
+    write_scope: str | tuple[str, ...] | None = None
+    extra_rate_limits: tuple = ()
+
+    @property
+    def accepts_query_key(self) -> bool:
+        return self.family is Family.COWORKIES
+
+    def initial(self, request, *args, **kwargs) -> None:
+        # DRF's APIView.initial, with throttles before permissions (see module docstring).
+        self.format_kwarg = self.get_format_suffix(**kwargs)
+        neg = self.perform_content_negotiation(request)
+        request.accepted_renderer, request.accepted_media_type = neg
+        version, scheme = self.determine_version(request, *args, **kwargs)
+        request.version, request.versioning_scheme = version, scheme
+        if "\x00" in request.META.get("QUERY_STRING", "") or "%00" in request.META.get("QUERY_STRING", ""):
+            raise exceptions.ParseError("Malformed query string: NUL characters are not allowed.")
+        try:
+            self.perform_authentication(request)
+        except exceptions.AuthenticationFailed:
+            wait = apply_limits(request, [AUTH_FAILURE_IP])
+            if wait is not None:
+                raise exceptions.Throttled(wait=wait) from None
+            raise
+        self.check_throttles(request)
+        self.check_permissions(request)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        for name, value in ratelimit_headers(request).items():
+            response[name] = value
+        return response
+
+    def respond(self, data: Any, *, status: int = 200, message: str | None = None, headers=None) -> Response:
+        return Response(self.family.success(data, status=status, message=message), status=status, headers=headers)
+
+
+class ApiView(FamilyMixin, APIView):
+    pass
+
+
+class ApiGenericView(FamilyMixin, generics.GenericAPIView):
+    pass
+
+
+class ApiViewSet(FamilyMixin, viewsets.GenericViewSet):
+    pass

@@ -1,0 +1,165 @@
+"""One exception handler for every API family, and the Django error views for API paths.
+
+Everything that can go wrong on an API path ends here and leaves as the family's JSON
+error shape: DRF's exceptions, domain ``ApplicationError``s, Django's ``Http404``,
+``PermissionDenied``, ``ValidationError`` and ``RequestDataTooBig``, django-ratelimit's
+``Ratelimited`` (mapped to 429 *before* the generic 403 it subclasses), and anything
+unexpected (500, logged with the request id, never a traceback in the body).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, JsonResponse
+from django_ratelimit.exceptions import Ratelimited
+from rest_framework import exceptions as drf
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+from coliving.api.errors import ApplicationError, ServerError
+from coliving.api.families import Family, family_for_request
+
+logger = logging.getLogger("coliving.api")
+
+VALIDATION_STATUS = {Family.COLIVING: 400, Family.COWORKIES: 422, Family.COBOT: 422}
+VALIDATION_MESSAGE = {Family.COLIVING: "Validation Error", Family.COWORKIES: "Validation failed"}
+
+
+def _message(exc: drf.APIException) -> str:
+    detail = exc.detail
+    if isinstance(detail, (list, dict)):
+        return str(exc.default_detail)
+    return str(detail)
+
+
+def error_payload(exc: Exception, family: Family) -> tuple[int, dict[str, Any], dict[str, str]]:
+    """Map ``exc`` to ``(status, body, headers)`` in ``family``'s shape."""
+    headers: dict[str, str] = {}
+    retry_after: int | None = None
+    details: Any = None
+
+    if isinstance(exc, Ratelimited):  # before PermissionDenied: it subclasses it
+        exc = drf.Throttled(wait=60)
+    elif isinstance(exc, Http404):
+        exc = drf.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = drf.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = ApplicationError("Request body too large", code="payload_too_large", status=413)
+    elif isinstance(exc, DjangoValidationError):
+        exc = drf.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+
+    if isinstance(exc, ApplicationError):
+        status, code, message, details = exc.status, exc.code, exc.message, exc.details
+        headers.update(exc.headers)
+        if "Retry-After" in headers:
+            retry_after = int(headers["Retry-After"])
+    elif isinstance(exc, drf.ValidationError):
+        status = VALIDATION_STATUS[family]
+        code = "validation_error"
+        message = VALIDATION_MESSAGE.get(family, "Validation failed")
+        details = family.validation_details(exc.detail)
+    elif isinstance(exc, drf.Throttled):
+        status, code, message = 429, "rate_limit_exceeded", "Rate limit exceeded"
+        retry_after = max(1, math.ceil(exc.wait or 1))
+        headers["Retry-After"] = str(retry_after)
+    elif isinstance(exc, (drf.NotAuthenticated, drf.AuthenticationFailed)):
+        status = 401
+        code = exc.get_codes() if isinstance(exc.get_codes(), str) else "unauthorized"
+        if code in ("not_authenticated", "authentication_failed"):
+            code = "api_key_missing" if code == "not_authenticated" else "invalid_api_key"
+        message = _message(exc)
+        if isinstance(exc, drf.NotAuthenticated):
+            message = "API key missing"
+    elif isinstance(exc, drf.APIException):
+        status = exc.status_code
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else "error"
+        code = {"parse_error": "bad_request", "permission_denied": "forbidden"}.get(code, code)
+        message = _message(exc)
+        if isinstance(exc, drf.ParseError) and not message.startswith("Malformed"):
+            message = f"Malformed request body: {message}"
+        if status == 415:
+            code = "unsupported_media_type"
+    else:
+        logger.error("Unhandled error in an API view", exc_info=exc)
+        status, code, message = 500, "server_error", "Internal server error"
+
+    body = family.error(status=status, code=code, message=message, details=details, retry_after=retry_after)
+    return status, body, headers
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
+    view = context.get("view")
+    request = context.get("request")
+    family = getattr(view, "family", None) or family_for_request(request)
+    status, body, headers = error_payload(exc, family)
+    if isinstance(exc, (drf.NotAuthenticated, drf.AuthenticationFailed)):
+        headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    set_rollback()
+    response = Response(body, status=status, headers=headers)
+    response.exception = True
+    return response
+
+
+# --- Django-level handlers: requests that never reach a DRF view -------------------------
+
+
+def _json_error(request: HttpRequest, exc: Exception) -> JsonResponse:
+    status, body, headers = error_payload(exc, family_for_request(request))
+    response = JsonResponse(body, status=status)
+    for name, value in headers.items():
+        response[name] = value
+    return response
+
+
+def _is_api_path(request: HttpRequest) -> bool:
+    path = request.path_info
+    return path.startswith(("/v2", "/json", "/api", "/spaces/")) or family_for_request(request).value == "cobot"
+
+
+def api_not_found(request: HttpRequest, exception: Exception | None = None, *args, **kwargs):
+    """Catch-all for unknown paths under the API prefixes."""
+    return _json_error(request, Http404())
+
+
+def handler400(request, exception=None):
+    if _is_api_path(request):
+        if isinstance(exception, RequestDataTooBig):
+            return _json_error(request, exception)
+        return _json_error(request, drf.ParseError("Bad request"))
+    from django.views.defaults import bad_request
+
+    return bad_request(request, exception)
+
+
+def handler403(request, exception=None):
+    if _is_api_path(request):
+        return _json_error(request, drf.PermissionDenied())
+    from django.views.defaults import permission_denied
+
+    return permission_denied(request, exception)
+
+
+def handler404(request, exception=None):
+    if _is_api_path(request):
+        return _json_error(request, Http404())
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def handler500(request):
+    if _is_api_path(request):
+        return _json_error(request, ServerError())  # generic message; Django logged the traceback
+    from django.views.defaults import server_error
+
+    return server_error(request)

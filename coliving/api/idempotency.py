@@ -1,0 +1,143 @@
+"""``Idempotency-Key`` support that any POST handler opts into with ``@idempotent``.
+
+The first 2xx response to a key is kept for ``IDEMPOTENCY_TTL_HOURS`` (24 h) per API key;
+a retry with the same method, path and JSON body replays it (``Idempotent-Replayed:
+true``), a different request with the same key is 409 ``idempotency_key_mismatch``.
+
+How duplicates are kept out, even concurrent ones:
+
+1. *Claim*: insert an ``in_progress`` record in its own committed transaction. The
+   unique constraint (api key, idempotency key) lets exactly one request win; a loser
+   finds the winner's record — still in progress: 409 with ``Retry-After``; completed:
+   replay; another body: mismatch.
+2. *Run*: the handler runs in one transaction with the update that marks the record
+   ``completed`` and stores the response, so the record and the object it created
+   commit together or not at all.
+3. A non-2xx outcome or an exception deletes the claim: failures are not stored, and a
+   retry after one is processed afresh. A claim left behind by a crashed process is
+   taken over once it is older than ``STALE_AFTER``.
+
+Expired records are deleted by the ``idempotency_records_purge`` task, enqueued at most
+once an hour when records are being written.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from datetime import timedelta
+
+import orjson
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework.response import Response
+
+from apikeys.models import IdempotencyRecord
+from coliving.api.errors import ApplicationError, Conflict
+from coliving.api.renderers import JSONRenderer
+
+HEADER = "Idempotency-Key"
+MAX_LENGTH = 255
+STALE_AFTER = timedelta(minutes=5)
+
+
+class _Discard(Exception):
+    def __init__(self, response):
+        self.response = response
+
+
+def _fingerprint(request) -> str:
+    data = request.data
+    if hasattr(data, "lists"):  # a QueryDict from a form body
+        data = {k: v for k, v in data.lists()}
+    body = orjson.dumps(data, option=orjson.OPT_SORT_KEYS, default=JSONRenderer.default)
+    return hashlib.sha256(b"\n".join([request.method.encode(), request.path.encode(), body])).hexdigest()
+
+
+def _claim(request, value: str, fingerprint: str) -> tuple[IdempotencyRecord | None, Response | None]:
+    key = request.auth
+    for _attempt in range(3):
+        now = timezone.now()
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(
+                    api_key=key, key=value, fingerprint=fingerprint, method=request.method,
+                    path=request.path[:500], created_at=now,
+                )
+            _schedule_purge()
+            return record, None
+        except IntegrityError:
+            existing = IdempotencyRecord.objects.filter(api_key=key, key=value).first()
+        if existing is None:
+            continue  # deleted between our insert and our read: claim again
+        expired = existing.created_at < now - timedelta(hours=settings.IDEMPOTENCY_TTL_HOURS)
+        stale = existing.state == IdempotencyRecord.State.IN_PROGRESS and existing.created_at < now - STALE_AFTER
+        if expired or stale:
+            IdempotencyRecord.objects.filter(pk=existing.pk, created_at=existing.created_at).delete()
+            continue
+        if existing.fingerprint != fingerprint:
+            raise Conflict(
+                "Idempotency-Key was already used with a different request",
+                code="idempotency_key_mismatch",
+            )
+        if existing.state == IdempotencyRecord.State.IN_PROGRESS:
+            raise Conflict(
+                "A request with this Idempotency-Key is still in progress",
+                code="idempotency_request_in_progress",
+                headers={"Retry-After": "1"},
+            )
+        replay = Response(orjson.loads(bytes(existing.response_body)), status=existing.status_code)
+        replay["Idempotent-Replayed"] = "true"
+        return None, replay
+    raise Conflict("Could not claim the Idempotency-Key, retry", code="idempotency_request_in_progress",
+                   headers={"Retry-After": "1"})
+
+
+def _schedule_purge() -> None:
+    if cache.add("idempotency:purge-scheduled", 1, timeout=3600):
+        from apikeys.tasks import idempotency_records_purge
+
+        idempotency_records_purge.enqueue()
+
+
+def run_idempotent(request, call):
+    value = request.headers.get(HEADER)
+    if value is None or request.auth is None:
+        return call()
+    if not value.strip() or len(value) > MAX_LENGTH:
+        raise ApplicationError(
+            f"{HEADER} must be 1 to {MAX_LENGTH} characters", code="invalid_idempotency_key", status=400
+        )
+    record, replay = _claim(request, value, _fingerprint(request))
+    if replay is not None:
+        return replay
+    try:
+        with transaction.atomic():
+            response = call()
+            if not 200 <= response.status_code < 300:
+                raise _Discard(response)
+            IdempotencyRecord.objects.filter(pk=record.pk).update(
+                state=IdempotencyRecord.State.COMPLETED,
+                status_code=response.status_code,
+                response_body=orjson.dumps(response.data, default=JSONRenderer.default),
+            )
+            return response
+    except _Discard as discard:
+        IdempotencyRecord.objects.filter(pk=record.pk).delete()
+        return discard.response
+    except BaseException:
+        IdempotencyRecord.objects.filter(pk=record.pk).delete()
+        raise
+
+
+def idempotent(handler):
+    """Decorate a view's ``post``/``create`` to honour ``Idempotency-Key``."""
+
+    @functools.wraps(handler)
+    def wrapper(self, request, *args, **kwargs):
+        return run_idempotent(request, lambda: handler(self, request, *args, **kwargs))
+
+    wrapper.idempotent = True
+    return wrapper

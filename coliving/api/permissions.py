@@ -1,0 +1,38 @@
+"""The one permission class: a view declares the scope it needs for reads and for writes.
+
+``read_scope`` applies to GET/HEAD/OPTIONS, ``write_scope`` to everything else; either
+may be a single scope or a tuple of alternatives (``("jobs:write", "write")``). A view
+with ``public = True`` needs no key; one with ``any_key = True`` needs a valid key but no scope. A view that declares neither is closed to everyone —
+forgetting a scope must not open an endpoint.
+"""
+
+from __future__ import annotations
+
+from rest_framework import exceptions
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+
+def required_scopes(view, method: str) -> tuple[str, ...]:
+    scope = getattr(view, "read_scope" if method in SAFE_METHODS else "write_scope", None)
+    if scope is None:
+        return ()
+    return (scope,) if isinstance(scope, str) else tuple(scope)
+
+
+class ScopePermission(BasePermission):
+    def has_permission(self, request, view) -> bool:
+        if getattr(view, "public", False):
+            return True
+        key = request.auth
+        if key is None:
+            raise exceptions.NotAuthenticated()
+        if getattr(view, "any_key", False):
+            return True
+        scopes = required_scopes(view, request.method)
+        if not scopes:
+            raise exceptions.PermissionDenied("This endpoint is not available to API keys.")
+        if request.method not in SAFE_METHODS and key.is_restricted:
+            raise exceptions.PermissionDenied("Restricted (cwk_rstr_) keys are read-only.")
+        if not any(key.has_scope(scope) for scope in scopes):
+            raise exceptions.PermissionDenied(f"Missing required scope: {' or '.join(scopes)}")
+        return True

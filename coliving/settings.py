@@ -1,0 +1,253 @@
+"""Settings for the coliving platform, read from the environment.
+
+Every variable is listed in ``.env.example`` and the README. Values that cannot be
+understood raise ``ImproperlyConfigured`` at start-up (see ``coliving/env.py``).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from coliving.env import env_bool, env_choice, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = env_str("SECRET_KEY", required=not DEBUG) or "insecure-development-key-only-for-debug-mode"
+
+SPACES_DOMAIN = (env_str("SPACES_DOMAIN", "spaces.localhost") or "").lower().strip(".")
+_default_hosts = ["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", _default_hosts)
+if SPACES_DOMAIN and f".{SPACES_DOMAIN}" not in ALLOWED_HOSTS and "*" not in ALLOWED_HOSTS:
+    # Cobot-compatible endpoints are served on <subdomain>.<SPACES_DOMAIN>.
+    ALLOWED_HOSTS.append(f".{SPACES_DOMAIN}")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
+    "accounts",
+    "apikeys",
+    "listings",
+    "bookings",
+    "jobs",
+]
+
+MIDDLEWARE = [
+    "coliving.middleware.RequestIDMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "coliving.urls"
+WSGI_APPLICATION = "coliving.wsgi.application"
+ASGI_APPLICATION = "coliving.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------
+_default_database_url = f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
+try:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            env_str("DATABASE_URL", _default_database_url),
+            conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0),
+            conn_health_checks=True,
+        )
+    }
+except (ValueError, KeyError) as exc:  # dj-database-url raises these for unknown schemes
+    raise ImproperlyConfigured(f"DATABASE_URL cannot be parsed: {exc}") from exc
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(exist_ok=True)
+    # A writer waits for the lock instead of failing at once with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+# --- Cache and rate limiting ----------------------------------------------------------
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                "SOCKET_CONNECT_TIMEOUT": 1,
+                "SOCKET_TIMEOUT": 1,
+            },
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "coliving"),
+        }
+    }
+    # A Redis outage must not take the API down: cache calls return None instead of
+    # raising, and the rate limiter then fails open (see RATELIMIT_FAIL_OPEN below).
+    DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    SILENCED_SYSTEM_CHECKS: list[str] = []
+else:
+    # Embedded default for `make run`: one server process, so a per-process cache still
+    # gives correct limits. django-ratelimit refuses it (E003) unless silenced here.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "coliving"}}
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_FAIL_OPEN = env_bool("RATELIMIT_FAIL_OPEN", True)
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+RATELIMIT_PER_MINUTE = env_int("RATELIMIT_PER_MINUTE", 60, minimum=1)
+RATELIMIT_COWORKIES_PER_HOUR = env_int("RATELIMIT_COWORKIES_PER_HOUR", 1000, minimum=1)
+RATELIMIT_PUBLIC_PER_MINUTE = env_int("RATELIMIT_PUBLIC_PER_MINUTE", 60, minimum=1)
+RATELIMIT_BOOKING_CREATE_PER_MINUTE = env_int("RATELIMIT_BOOKING_CREATE_PER_MINUTE", 10, minimum=1)
+_ip_header = env_str("CLIENT_IP_HEADER")
+if _ip_header:
+    # Only behind a proxy that overwrites this header; otherwise clients choose their IP.
+    RATELIMIT_IP_META_KEY = "HTTP_" + _ip_header.upper().replace("-", "_")
+
+# API key usage counters are buffered per process and written at most this often.
+APIKEY_USAGE_FLUSH_SECONDS = env_int("APIKEY_USAGE_FLUSH_SECONDS", 30, minimum=0)
+IDEMPOTENCY_TTL_HOURS = env_int("IDEMPOTENCY_TTL_HOURS", 24, minimum=1)
+
+# --- Background tasks -----------------------------------------------------------------
+TASKS = {
+    "default": {
+        "BACKEND": env_choice(
+            "TASKS_BACKEND",
+            {
+                "db": "django_tasks_db.DatabaseBackend",
+                "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+                "dummy": "django_tasks.backends.dummy.DummyBackend",
+            },
+            "db",
+        ),
+        "QUEUES": ["default"],
+    }
+}
+
+TRACKING_URL = env_str("TRACKING_URL")
+
+# --- Requests, security ---------------------------------------------------------------
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BYTES", 2_621_440, minimum=1024)
+API_MAX_JSON_DEPTH = 32
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_REDIRECT_EXEMPT = [r"^v2/health$"]
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG and "pytest" not in sys.modules
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# --- REST framework and OpenAPI -------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["apikeys.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["coliving.api.permissions.ScopePermission"],
+    "DEFAULT_THROTTLE_CLASSES": ["coliving.api.ratelimit.KeyRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["coliving.api.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "coliving.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "coliving.api.negotiation.AlwaysJSONNegotiation",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "coliving.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "coliving.api.exceptions.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Coliving platform API",
+    "DESCRIPTION": (
+        "Partner, Integrations, JSON feed, Coworkies directory and Cobot-compatible resource booking APIs. "
+        "Each family keeps the wire shape its partners already code against; see the README."
+    ),
+    "VERSION": "2.0.0",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+    "EXTENSIONS_INFO": {},
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "coliving.middleware.RequestIDLogFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [request_id=%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]},
+    },
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    },
+}

@@ -1,0 +1,1 @@
+"""Filled in by the coliving partner and integrations work (issue 3)."""
