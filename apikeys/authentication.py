@@ -67,5 +67,3 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if not raw:
             raise exceptions.AuthenticationFailed(MESSAGES["invalid_api_key"], code="invalid_api_key")
         return raw
-
-

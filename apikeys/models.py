@@ -52,11 +52,19 @@ class ApiKey(models.Model):
     digest = models.CharField(max_length=64, editable=False)
     scopes = models.JSONField(default=list, blank=True)
     space = models.ForeignKey(
-        "jobs.Space", on_delete=models.CASCADE, null=True, blank=True, related_name="api_keys",
+        "jobs.Space",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="api_keys",
         help_text="Bind the key to one space: other spaces' data is then forbidden.",
     )
     provider = models.ForeignKey(
-        Provider, on_delete=models.PROTECT, null=True, blank=True, related_name="api_keys",
+        Provider,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="api_keys",
         help_text="Bind the key to one integration provider.",
     )
     expires_at = models.DateTimeField(null=True, blank=True)

@@ -44,9 +44,7 @@ IMPLIES: dict[str, frozenset[str]] = {
     "write": frozenset({"read", "jobs:read", "spaces:read", "events:read", "jobs:write"}),
 }
 
-WRITE_SCOPES = frozenset(
-    {"users.write", "bookings.write", "listings.write", "write", "jobs:write", "write_bookings"}
-)
+WRITE_SCOPES = frozenset({"users.write", "bookings.write", "listings.write", "write", "jobs:write", "write_bookings"})
 
 
 def normalise(scopes: Iterable[str]) -> list[str]:

@@ -18,10 +18,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env_str("SECRET_KEY", required=not DEBUG) or "insecure-development-key-only-for-debug-mode"
+TESTING = "pytest" in sys.modules
+SECRET_KEY = env_str("SECRET_KEY", required=not (DEBUG or TESTING)) or "insecure-key-for-debug-and-tests-only"
 
 SPACES_DOMAIN = (env_str("SPACES_DOMAIN", "spaces.localhost") or "").lower().strip(".")
-_default_hosts = ["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
+_default_hosts = ["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG or TESTING else []
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", _default_hosts)
 if SPACES_DOMAIN and f".{SPACES_DOMAIN}" not in ALLOWED_HOSTS and "*" not in ALLOWED_HOSTS:
     # Cobot-compatible endpoints are served on <subdomain>.<SPACES_DOMAIN>.
@@ -161,6 +162,9 @@ TASKS = {
 
 TRACKING_URL = env_str("TRACKING_URL")
 
+# Baseline views for `make bench` (bench/urls.py); never on in production.
+BENCH_VIEWS = env_bool("BENCH_VIEWS", False)
+
 # --- Requests, security ---------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BYTES", 2_621_440, minimum=1024)
 API_MAX_JSON_DEPTH = 32
@@ -193,7 +197,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG and "pytest" not in sys.modules
+        if not (DEBUG or TESTING)
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }

@@ -1,5 +1,6 @@
 """The URL map: admin, OpenAPI documents, and each API family's routes."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -21,6 +22,10 @@ urlpatterns = [
     path("v2", ApiRootView.as_view(), name="api-root"),
     path("v2/health", HealthView.as_view(), name="health"),
     path("v2/", include("apikeys.api.urls")),
+    path("v2/", include("accounts.api.urls")),
+    path("v2/", include("listings.api.urls")),
+    path("v2/", include("bookings.api.urls")),
+    *([path("bench/", include("bench.urls"))] if settings.BENCH_VIEWS else []),
     # Unknown paths under the API prefixes get the family's JSON 404, never an HTML page.
     re_path(r"^(?:v2|json|api|spaces/[^/]+/api)(?:/.*)?$", api_not_found),
 ]

@@ -7,90 +7,174 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('jobs', '0001_initial'),
+        ("jobs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Provider',
+            name="Provider",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True)),
-                ('name', models.CharField(max_length=120)),
-                ('is_active', models.BooleanField(default=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(unique=True)),
+                ("name", models.CharField(max_length=120)),
+                ("is_active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['slug'],
+                "ordering": ["slug"],
             },
         ),
         migrations.CreateModel(
-            name='ApiKey',
+            name="ApiKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('prefix', models.CharField(choices=[('sk_live_', 'sk_live_ (coliving, live)'), ('sk_test_', 'sk_test_ (coliving, sandbox)'), ('cwk_live_', 'cwk_live_ (coworkies, read-write)'), ('cwk_rstr_', 'cwk_rstr_ (coworkies, read-only)')], default='sk_live_', max_length=10)),
-                ('key_id', models.CharField(editable=False, max_length=12, unique=True)),
-                ('digest', models.CharField(editable=False, max_length=64)),
-                ('scopes', models.JSONField(blank=True, default=list)),
-                ('expires_at', models.DateTimeField(blank=True, null=True)),
-                ('is_active', models.BooleanField(default=True)),
-                ('revoked_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('rate_limit_per_minute', models.PositiveIntegerField(blank=True, help_text='Overrides the default per-minute limit for this key.', null=True)),
-                ('usage_count', models.BigIntegerField(default=0, editable=False)),
-                ('last_used_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('last_used_ip', models.GenericIPAddressField(blank=True, editable=False, null=True)),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_keys', to=settings.AUTH_USER_MODEL)),
-                ('revoked_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('space', models.ForeignKey(blank=True, help_text="Bind the key to one space: other spaces' data is then forbidden.", null=True, on_delete=django.db.models.deletion.CASCADE, related_name='api_keys', to='jobs.space')),
-                ('provider', models.ForeignKey(blank=True, help_text='Bind the key to one integration provider.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='api_keys', to='apikeys.provider')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "prefix",
+                    models.CharField(
+                        choices=[
+                            ("sk_live_", "sk_live_ (coliving, live)"),
+                            ("sk_test_", "sk_test_ (coliving, sandbox)"),
+                            ("cwk_live_", "cwk_live_ (coworkies, read-write)"),
+                            ("cwk_rstr_", "cwk_rstr_ (coworkies, read-only)"),
+                        ],
+                        default="sk_live_",
+                        max_length=10,
+                    ),
+                ),
+                ("key_id", models.CharField(editable=False, max_length=12, unique=True)),
+                ("digest", models.CharField(editable=False, max_length=64)),
+                ("scopes", models.JSONField(blank=True, default=list)),
+                ("expires_at", models.DateTimeField(blank=True, null=True)),
+                ("is_active", models.BooleanField(default=True)),
+                ("revoked_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "rate_limit_per_minute",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="Overrides the default per-minute limit for this key.", null=True
+                    ),
+                ),
+                ("usage_count", models.BigIntegerField(default=0, editable=False)),
+                ("last_used_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("last_used_ip", models.GenericIPAddressField(blank=True, editable=False, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_keys",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "revoked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "space",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Bind the key to one space: other spaces' data is then forbidden.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_keys",
+                        to="jobs.space",
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Bind the key to one integration provider.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="api_keys",
+                        to="apikeys.provider",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'API key',
-                'ordering': ['-created_at'],
+                "verbose_name": "API key",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ApiKeyDailyUsage',
+            name="ApiKeyDailyUsage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField()),
-                ('ip', models.GenericIPAddressField()),
-                ('count', models.BigIntegerField(default=0)),
-                ('api_key', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='daily_usage', to='apikeys.apikey')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField()),
+                ("ip", models.GenericIPAddressField()),
+                ("count", models.BigIntegerField(default=0)),
+                (
+                    "api_key",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="daily_usage", to="apikeys.apikey"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'daily usage',
-                'ordering': ['-date', '-count'],
-                'constraints': [models.UniqueConstraint(fields=('api_key', 'date', 'ip'), name='apikeys_daily_usage_unique')],
+                "verbose_name_plural": "daily usage",
+                "ordering": ["-date", "-count"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("api_key", "date", "ip"), name="apikeys_daily_usage_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='IdempotencyRecord',
+            name="IdempotencyRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=255)),
-                ('fingerprint', models.CharField(help_text='SHA-256 of method, path and body.', max_length=64)),
-                ('method', models.CharField(max_length=10)),
-                ('path', models.CharField(max_length=500)),
-                ('state', models.CharField(choices=[('in_progress', 'In Progress'), ('completed', 'Completed')], default='in_progress', max_length=20)),
-                ('status_code', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('response_body', models.BinaryField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('api_key', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='idempotency_records', to='apikeys.apikey')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.CharField(max_length=255)),
+                ("fingerprint", models.CharField(help_text="SHA-256 of method, path and body.", max_length=64)),
+                ("method", models.CharField(max_length=10)),
+                ("path", models.CharField(max_length=500)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("in_progress", "In Progress"), ("completed", "Completed")],
+                        default="in_progress",
+                        max_length=20,
+                    ),
+                ),
+                ("status_code", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("response_body", models.BinaryField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "api_key",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="idempotency_records",
+                        to="apikeys.apikey",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('api_key', 'key'), name='apikeys_idempotency_unique')],
+                "constraints": [models.UniqueConstraint(fields=("api_key", "key"), name="apikeys_idempotency_unique")],
             },
         ),
         migrations.AddIndex(
-            model_name='apikey',
-            index=models.Index(fields=['owner', 'created_at'], name='apikeys_api_owner_i_401511_idx'),
+            model_name="apikey",
+            index=models.Index(fields=["owner", "created_at"], name="apikeys_api_owner_i_401511_idx"),
         ),
     ]

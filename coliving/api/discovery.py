@@ -80,7 +80,10 @@ class ApiRootView(ApiView):
                         "documentation": serializers.CharField(),
                         "endpoints": inline_serializer(
                             "ApiEndpoint",
-                            {"path": serializers.CharField(), "methods": serializers.ListField(child=serializers.CharField())},
+                            {
+                                "path": serializers.CharField(),
+                                "methods": serializers.ListField(child=serializers.CharField()),
+                            },
                             many=True,
                         ),
                     },

@@ -12,7 +12,6 @@ import resource
 import sys
 
 import django
-
 from django.conf import settings
 from django.db import connection
 from drf_spectacular.utils import extend_schema, inline_serializer

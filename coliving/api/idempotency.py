@@ -63,8 +63,12 @@ def _claim(request, value: str, fingerprint: str) -> tuple[IdempotencyRecord | N
         try:
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(
-                    api_key=key, key=value, fingerprint=fingerprint, method=request.method,
-                    path=request.path[:500], created_at=now,
+                    api_key=key,
+                    key=value,
+                    fingerprint=fingerprint,
+                    method=request.method,
+                    path=request.path[:500],
+                    created_at=now,
                 )
             _schedule_purge()
             return record, None
@@ -91,8 +95,11 @@ def _claim(request, value: str, fingerprint: str) -> tuple[IdempotencyRecord | N
         replay = Response(orjson.loads(bytes(existing.response_body)), status=existing.status_code)
         replay["Idempotent-Replayed"] = "true"
         return None, replay
-    raise Conflict("Could not claim the Idempotency-Key, retry", code="idempotency_request_in_progress",
-                   headers={"Retry-After": "1"})
+    raise Conflict(
+        "Could not claim the Idempotency-Key, retry",
+        code="idempotency_request_in_progress",
+        headers={"Retry-After": "1"},
+    )
 
 
 def _schedule_purge() -> None:

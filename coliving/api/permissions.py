@@ -2,8 +2,9 @@
 
 ``read_scope`` applies to GET/HEAD/OPTIONS, ``write_scope`` to everything else; either
 may be a single scope or a tuple of alternatives (``("jobs:write", "write")``). A view
-with ``public = True`` needs no key; one with ``any_key = True`` needs a valid key but no scope. A view that declares neither is closed to everyone —
-forgetting a scope must not open an endpoint.
+with ``public = True`` needs no key; one with ``any_key = True`` needs a valid key but no
+scope. A view that declares neither is closed to everyone — forgetting a scope must not
+open an endpoint.
 """
 
 from __future__ import annotations

@@ -46,9 +46,20 @@ class ColivingError(serializers.Serializer):
 
 class CoworkiesErrorBody(serializers.Serializer):
     code = serializers.ChoiceField(
-        choices=["bad_request", "unauthorized", "forbidden", "not_found", "method_not_allowed", "conflict",
-                 "payload_too_large", "unsupported_media_type", "validation_error", "rate_limit_exceeded",
-                 "server_error", "service_unavailable"]
+        choices=[
+            "bad_request",
+            "unauthorized",
+            "forbidden",
+            "not_found",
+            "method_not_allowed",
+            "conflict",
+            "payload_too_large",
+            "unsupported_media_type",
+            "validation_error",
+            "rate_limit_exceeded",
+            "server_error",
+            "service_unavailable",
+        ]
     )
     message = serializers.CharField()
     details = serializers.ListField(child=serializers.CharField(), required=False)
@@ -84,7 +95,10 @@ class AutoSchema(BaseAutoSchema):
         if getattr(self._handler(), "idempotent", False):
             params.append(
                 OpenApiParameter(
-                    "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+                    "Idempotency-Key",
+                    str,
+                    OpenApiParameter.HEADER,
+                    required=False,
                     description="At most 255 characters. A retry with the same key and body replays the first "
                     "2xx response for 24 h; the same key with another body is 409 idempotency_key_mismatch.",
                 )

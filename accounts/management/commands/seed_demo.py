@@ -16,8 +16,12 @@ from jobs import demo as jobs_demo
 
 DEMO_OWNER = "demo-host@example.com"
 DEMO_KEYS = [
-    ("Demo partner key", ApiKey.Prefix.LIVE, ["users.read", "users.write", "bookings.read", "bookings.write",
-                                              "listings.read", "listings.write"], False),
+    (
+        "Demo partner key",
+        ApiKey.Prefix.LIVE,
+        ["users.read", "users.write", "bookings.read", "bookings.write", "listings.read", "listings.write"],
+        False,
+    ),
     ("Demo coworkies key", ApiKey.Prefix.COWORKIES_LIVE, ["read", "write"], True),
     ("Demo coworkies restricted key", ApiKey.Prefix.COWORKIES_RESTRICTED, ["read"], True),
     ("Demo resource booking key", ApiKey.Prefix.LIVE, ["read_bookings", "write_bookings"], True),
