@@ -13,7 +13,7 @@ CITIES = [
 ]
 
 
-def seed() -> dict[str, object]:
+def seed(context: dict[str, object]) -> None:
     cities = {}
     for name, slug, lat, lon in CITIES:
         cities[slug], _ = City.objects.update_or_create(
@@ -31,4 +31,5 @@ def seed() -> dict[str, object]:
             "linkedin_url": "https://www.linkedin.com/company/example-coworking",
         },
     )
-    return {"space": space, "cities": cities}
+    context["space"] = space
+    context["cities"] = cities

@@ -1,10 +1,15 @@
 """``manage.py seed_demo``: demo data and one fresh demo key per API family.
 
-Safe to run again: data is upserted, and the previous demo keys are revoked before new
-ones are issued (keys are stored as digests, so the old strings cannot be printed again).
+Each app that has demo data keeps it in ``<app>/demo.py`` with a ``seed(context)``
+function; they run in ``DEMO_APPS`` order and share ``context`` (the demo owner, the
+demo space, whatever an earlier app put there). Safe to run again: data is upserted,
+and the previous demo keys are revoked before new ones are issued (keys are stored as
+digests, so the old strings cannot be printed again).
 """
 
 from __future__ import annotations
+
+import importlib
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -12,9 +17,9 @@ from django.db import transaction
 from accounts.models import User
 from apikeys.models import ApiKey
 from apikeys.services import api_key_create, api_key_revoke
-from jobs import demo as jobs_demo
 
 DEMO_OWNER = "demo-host@example.com"
+DEMO_APPS = ("jobs", "listings", "bookings", "accounts")
 DEMO_KEYS = [
     (
         "Demo partner key",
@@ -39,14 +44,21 @@ class Command(BaseCommand):
         if created:
             owner.set_unusable_password()
             owner.save(update_fields=["password"])
-        directory = jobs_demo.seed()
-        space = directory["space"]
+        context: dict[str, object] = {"owner": owner}
+        for app in DEMO_APPS:
+            try:
+                module = importlib.import_module(f"{app}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{app}.demo":
+                    raise
+                continue
+            module.seed(context)
 
         for key in ApiKey.objects.filter(owner=owner, name__in=[name for name, *_ in DEMO_KEYS], revoked_at=None):
             api_key_revoke(key=key)
         self.stdout.write(self.style.SUCCESS("Demo data loaded. Demo API keys (shown once):"))
         for name, prefix, scopes, bind_space in DEMO_KEYS:
             _key, raw = api_key_create(
-                owner=owner, name=name, prefix=prefix, scopes=scopes, space=space if bind_space else None
+                owner=owner, name=name, prefix=prefix, scopes=scopes, space=context["space"] if bind_space else None
             )
             self.stdout.write(f"  {name:<32} {raw}   scopes: {','.join(scopes)}")
