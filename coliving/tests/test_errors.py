@@ -1,0 +1,161 @@
+"""Every error leaves in its family's JSON shape: never HTML, never a traceback."""
+
+import json
+
+import pytest
+from django_ratelimit.exceptions import Ratelimited
+
+from coliving.api.base import ApiView
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("coliving.tests.urls")]
+
+COLIVING, COWORKIES, COBOT = "/v2/probe/coliving", "/v2/jobs/probe", "/api/probe"
+WRITE_SCOPES = ["users.write", "jobs:write", "write_bookings"]
+
+
+@pytest.fixture
+def client(key_client):
+    return key_client(WRITE_SCOPES)
+
+
+def test_validation_errors_are_400_with_dotted_paths_in_the_coliving_family(client):
+    response = client.post(COLIVING, {"name": "x" * 51, "count": -1, "items": [{"a": 1}, {"a": "x"}]}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "success": False,
+        "error": "Validation Error",
+        "code": "validation_error",
+        "details": {
+            "name": ["Ensure this field has no more than 50 characters."],
+            "count": ["Ensure this value is greater than or equal to 0."],
+            "items.1.a": ["A valid integer is required."],
+        },
+    }
+
+
+def test_validation_errors_are_422_with_a_details_list_in_the_coworkies_family(client):
+    response = client.post(COWORKIES, {"count": "many"}, format="json")
+    assert response.status_code == 422
+    assert response.json() == {
+        "success": False,
+        "status": 422,
+        "error": {
+            "code": "validation_error",
+            "message": "Validation failed",
+            "details": ["name: This field is required.", "count: A valid integer is required."],
+        },
+    }
+
+
+def test_validation_errors_are_422_with_an_errors_object_in_the_cobot_family(client):
+    response = client.post(COBOT, {"count": "many"}, format="json")
+    assert response.status_code == 422
+    assert response.json() == {
+        "errors": {"name": ["This field is required."], "count": ["A valid integer is required."]}
+    }
+
+
+@pytest.mark.parametrize(
+    "path, check",
+    [
+        (COLIVING, lambda b: b["code"] == "bad_request" and b["error"].startswith("Malformed")),
+        (COWORKIES, lambda b: b["status"] == 400 and b["error"]["code"] == "bad_request"),
+        (COBOT, lambda b: b["error"].startswith("Malformed")),
+    ],
+)
+def test_malformed_json_is_400(client, path, check):
+    response = client.post(path, '{"name": "x",', content_type="application/json")
+    assert response.status_code == 400
+    assert check(response.json())
+
+
+def test_an_unsupported_media_type_is_415(client):
+    response = client.post(COWORKIES, "<xml/>", content_type="application/xml")
+    assert response.status_code == 415
+    assert response.json()["error"]["code"] == "unsupported_media_type"
+
+
+def test_nul_characters_are_refused_before_they_reach_the_database(client):
+    response = client.post(COLIVING, {"name": "a\u0000b", "count": 1}, format="json")
+    assert response.status_code == 400
+    assert "NUL" in response.json()["error"]
+
+
+def test_nul_characters_in_the_query_string_are_refused(client):
+    response = client.get(COLIVING + "?q=a%00b")
+    assert response.status_code == 400
+
+
+def test_deeply_nested_bodies_are_refused(client):
+    body = "[" * 40 + "]" * 40
+    response = client.post(COLIVING, body, content_type="application/json")
+    assert response.status_code == 400
+    assert "nested deeper" in response.json()["error"]
+
+
+def test_oversized_bodies_are_413(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    response = client.post(COLIVING, json.dumps({"name": "x" * 5000, "count": 1}), content_type="application/json")
+    assert response.status_code == 413
+    assert response.json()["code"] == "payload_too_large"
+
+
+@pytest.mark.parametrize(
+    "path, expected",
+    [
+        ("/v2/nope", {"success": False, "error": "Not found.", "code": "not_found"}),
+        ("/json/nope", {"success": False, "error": "Not found.", "code": "not_found"}),
+        (
+            "/v2/jobs/nope/deeper",
+            {"success": False, "status": 404, "error": {"code": "not_found", "message": "Not found."}},
+        ),
+        ("/api/nope", {"error": "Not found."}),
+        ("/spaces/acme/api/nope", {"error": "Not found."}),
+    ],
+)
+def test_unknown_api_paths_are_json_404s(api_client, path, expected):
+    response = api_client.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == expected
+
+
+def test_an_unknown_method_is_405(client):
+    response = client.delete(COWORKIES)
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_an_unexpected_error_is_a_generic_500_and_is_logged_with_the_request_id(api_client, caplog):
+    response = api_client.get("/v2/probe/boom", HTTP_X_REQUEST_ID="trace-123")
+    assert response.status_code == 500
+    assert response.json() == {"success": False, "error": "Internal server error", "code": "server_error"}
+    assert b"secret internal detail" not in response.content
+    assert response["X-Request-ID"] == "trace-123"
+    assert any("secret internal detail" in str(r.exc_info) for r in caplog.records if r.exc_info)
+
+
+def test_ratelimited_maps_to_429_not_403(client, monkeypatch):
+    def raise_ratelimited(self, request):
+        raise Ratelimited()
+
+    monkeypatch.setattr(ApiView, "check_throttles", raise_ratelimited)
+    response = client.get(COLIVING)
+    assert response.status_code == 429
+    assert response.json()["code"] == "rate_limit_exceeded"
+    assert "Retry-After" in response
+
+
+def test_html_accept_headers_still_get_json(key_client):
+    response = key_client(["users.read"]).get(COLIVING, HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"success": True, "data": {"ok": True}}
+
+
+def test_every_response_carries_a_request_id(api_client):
+    generated = api_client.get("/v2/nope")["X-Request-ID"]
+    assert len(generated) == 32
+    assert api_client.get("/v2", HTTP_X_REQUEST_ID="abc-1")["X-Request-ID"] == "abc-1"
+    # an id that could inject into logs or headers is replaced, not echoed
+    assert api_client.get("/v2", HTTP_X_REQUEST_ID="bad id\twith spaces")["X-Request-ID"] != "bad id\twith spaces"

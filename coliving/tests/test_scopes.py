@@ -1,0 +1,81 @@
+"""The permission matrix: (key prefix, scopes held, method, path) → status."""
+
+import pytest
+
+from apikeys import scopes
+from apikeys.models import ApiKey
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("coliving.tests.urls")]
+
+BODY = {"name": "x", "count": 1}
+LIVE, RSTR = ApiKey.Prefix.LIVE, ApiKey.Prefix.COWORKIES_RESTRICTED
+
+
+@pytest.mark.parametrize(
+    "prefix, held, method, path, expected",
+    [
+        # coliving: read and write are separate; write does not imply read
+        (LIVE, ["users.read"], "get", "/v2/probe/coliving", 200),
+        (LIVE, ["users.write"], "get", "/v2/probe/coliving", 403),
+        (LIVE, ["users.write"], "post", "/v2/probe/coliving", 201),
+        (LIVE, ["users.read"], "post", "/v2/probe/coliving", 403),
+        (LIVE, ["users.create"], "post", "/v2/probe/coliving", 201),  # legacy name, normalised
+        (LIVE, ["bookings.read"], "get", "/v2/probe/coliving", 403),
+        # coworkies: write ⇒ read ⇒ jobs:read
+        (LIVE, ["jobs:read"], "get", "/v2/jobs/probe", 200),
+        (LIVE, ["read"], "get", "/v2/jobs/probe", 200),
+        (LIVE, ["write"], "get", "/v2/jobs/probe", 200),
+        (LIVE, ["write"], "post", "/v2/jobs/probe", 201),
+        (LIVE, ["jobs:write"], "post", "/v2/jobs/probe", 201),
+        (LIVE, ["read"], "post", "/v2/jobs/probe", 403),
+        (LIVE, ["spaces:read"], "get", "/v2/jobs/probe", 403),
+        # restricted keys never write, whatever they hold
+        (RSTR, ["read", "write", "jobs:write"], "get", "/v2/jobs/probe", 200),
+        (RSTR, ["read", "write", "jobs:write"], "post", "/v2/jobs/probe", 403),
+        # cobot
+        (LIVE, ["read_bookings"], "get", "/api/probe", 200),
+        (LIVE, ["read_bookings"], "post", "/api/probe", 403),
+        (LIVE, ["write_bookings"], "post", "/api/probe", 201),
+        # a view that forgot to declare scopes is closed
+        (LIVE, list(scopes.SCOPES), "get", "/v2/probe/undeclared", 403),
+    ],
+)
+def test_scope_matrix(key_client, prefix, held, method, path, expected):
+    client = key_client(held, prefix=prefix)
+    response = getattr(client, method)(path, BODY, format="json") if method == "post" else client.get(path)
+    assert response.status_code == expected, response.content
+
+
+def test_a_missing_scope_is_403_in_the_coliving_shape(key_client):
+    response = key_client(["users.write"]).get("/v2/probe/coliving")
+    assert response.json() == {"success": False, "error": "Missing required scope: users.read", "code": "forbidden"}
+
+
+def test_a_missing_scope_is_403_in_the_coworkies_shape(key_client):
+    response = key_client(["spaces:read"]).get("/v2/jobs/probe")
+    assert response.json() == {
+        "success": False,
+        "status": 403,
+        "error": {"code": "forbidden", "message": "Missing required scope: jobs:read"},
+    }
+
+
+def test_a_restricted_key_says_why_it_cannot_write(key_client):
+    response = key_client(["write"], prefix=RSTR).post("/v2/jobs/probe", BODY, format="json")
+    assert response.json()["error"]["message"] == "Restricted (cwk_rstr_) keys are read-only."
+
+
+def test_public_endpoints_need_no_key(api_client):
+    assert api_client.get("/v2/feedback/probe").status_code == 200
+
+
+def test_normalise_maps_legacy_names_and_rejects_unknown_ones():
+    assert scopes.normalise(["bookings.create", "users.create", "users.write"]) == ["users.write", "bookings.write"]
+    with pytest.raises(ValueError, match="nope"):
+        scopes.normalise(["users.read", "nope"])
+
+
+def test_expand_applies_implications_only_where_documented():
+    assert scopes.expand(["write"]) >= {"read", "jobs:read", "jobs:write", "spaces:read", "events:read"}
+    assert "users.read" not in scopes.expand(["users.write"])
+    assert "read_bookings" not in scopes.expand(["write_bookings"])
