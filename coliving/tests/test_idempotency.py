@@ -1,0 +1,159 @@
+"""Idempotency-Key: replay, mismatch, failures not stored, concurrent duplicates create one."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from apikeys.models import IdempotencyRecord
+from apikeys.services import idempotency_records_purge
+from conftest import requires_postgres
+from jobs.models import City
+
+pytestmark = [pytest.mark.urls("coliving.tests.urls")]
+URL = "/v2/probe/cities"
+
+
+@pytest.fixture
+def client(key_client):
+    return key_client(["users.write"])
+
+
+@pytest.mark.django_db
+def test_a_retry_with_the_same_body_replays_the_first_response(client):
+    first = client.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+    second = client.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+    assert first.status_code == second.status_code == 201
+    assert second.json() == first.json()
+    assert second["Idempotent-Replayed"] == "true"
+    assert City.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_key_order_in_the_body_does_not_matter(client):
+    client.post(URL, {"name": "berlin", "x": 1}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+    replay = client.post(
+        URL, '{"x": 1, "name": "berlin"}', content_type="application/json", HTTP_IDEMPOTENCY_KEY="op-1"
+    )
+    assert replay["Idempotent-Replayed"] == "true"
+
+
+@pytest.mark.django_db
+def test_the_same_key_with_another_body_is_409(client):
+    client.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+    response = client.post(URL, {"name": "lisbon"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+    assert response.status_code == 409
+    assert response.json()["code"] == "idempotency_key_mismatch"
+    assert City.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_keys_are_per_api_key(key_client):
+    first, second = key_client(["users.write"]), key_client(["users.write"])
+    first.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+    response = second.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+    assert response.status_code == 201
+    assert "Idempotent-Replayed" not in response
+    assert City.objects.count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name, status", [("fail", 400), ("raise", 500)])
+def test_failures_are_not_stored_so_a_retry_runs_afresh(client, name, status):
+    response = client.post(URL, {"name": name}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+    assert response.status_code == status
+    assert not IdempotencyRecord.objects.exists()
+    retry = client.post(URL, {"name": name}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+    assert retry.status_code == status
+    assert "Idempotent-Replayed" not in retry
+
+
+@pytest.mark.django_db
+def test_without_the_header_every_request_creates(client):
+    client.post(URL, {"name": "berlin"}, format="json")
+    client.post(URL, {"name": "berlin"}, format="json")
+    assert City.objects.count() == 2
+    assert not IdempotencyRecord.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["", " ", "k" * 256])
+def test_an_invalid_key_is_400(client, value):
+    response = client.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY=value)
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_idempotency_key"
+    assert City.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_request_still_in_flight_is_409_with_retry_after(client):
+    client.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+    IdempotencyRecord.objects.update(state=IdempotencyRecord.State.IN_PROGRESS)
+    response = client.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+    assert response.status_code == 409
+    assert response.json()["code"] == "idempotency_request_in_progress"
+    assert response["Retry-After"] == "1"
+
+
+@pytest.mark.django_db
+def test_a_claim_abandoned_by_a_crashed_process_is_taken_over(client):
+    client.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+    IdempotencyRecord.objects.update(
+        state=IdempotencyRecord.State.IN_PROGRESS, created_at=timezone.now() - timedelta(minutes=10)
+    )
+    response = client.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+    assert response.status_code == 201
+    assert "Idempotent-Replayed" not in response
+
+
+@pytest.mark.django_db
+def test_records_expire_after_24_hours(client):
+    client.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+    IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    response = client.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+    assert "Idempotent-Replayed" not in response
+    assert City.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_purge_deletes_only_expired_records(client):
+    client.post(URL, {"name": "old"}, format="json", HTTP_IDEMPOTENCY_KEY="op-old")
+    IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    client.post(URL, {"name": "new"}, format="json", HTTP_IDEMPOTENCY_KEY="op-new")
+    assert idempotency_records_purge() == 1
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["op-new"]
+
+
+@requires_postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_duplicates_create_one_object(key_client):
+    raw = key_client(["users.write"]).raw_key
+    clients = 12
+    barrier = threading.Barrier(clients)
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def send():
+        client = APIClient()
+        client.credentials(HTTP_X_API_KEY=raw)
+        try:
+            barrier.wait()
+            response = client.post(URL, {"name": "race"}, format="json", HTTP_IDEMPOTENCY_KEY="same-op")
+            with lock:
+                statuses.append(response.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert City.objects.filter(name="race").count() == 1
+    assert statuses.count(201) >= 1  # the winner, plus any retry that arrived after it committed
+    assert set(statuses) <= {201, 409}
+    assert IdempotencyRecord.objects.get().state == IdempotencyRecord.State.COMPLETED
