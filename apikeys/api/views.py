@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 
 from coliving.api.base import ApiView
-from coliving.api.ratelimit import IP_MINUTE
+from coliving.api.ratelimit import Limit
 
 
 def iso_ms(value) -> str | None:
@@ -23,7 +23,8 @@ class MeView(ApiView):
     """The key owner's profile; any valid key may call it (no scope needed)."""
 
     any_key = True
-    extra_rate_limits = (IP_MINUTE,)
+    # The spec: /me is also limited per IP (a provider verifying many hosts' keys).
+    extra_rate_limits = (Limit("me-ip-minute", "ip", setting="RATELIMIT_PUBLIC_PER_MINUTE"),)
 
     @extend_schema(
         operation_id="me",
