@@ -31,6 +31,11 @@ class FamilyMixin:
     def accepts_query_key(self) -> bool:
         return self.family is Family.COWORKIES
 
+    def get_authenticators(self):
+        # Public endpoints ignore credentials: a stale key sent by habit must not turn a
+        # health check or a newsletter sign-up into a 401.
+        return [] if self.public else super().get_authenticators()
+
     def initial(self, request, *args, **kwargs) -> None:
         # DRF's APIView.initial, with throttles before permissions (see module docstring).
         self.format_kwarg = self.get_format_suffix(**kwargs)

@@ -90,6 +90,11 @@ class AutoSchema(BaseAutoSchema):
         action = getattr(self.view, "action", None)
         return getattr(self.view, action or self.method.lower(), None)
 
+    def get_auth(self):
+        if getattr(self.view, "public", False):
+            return []
+        return super().get_auth()
+
     def get_override_parameters(self):
         params = list(super().get_override_parameters())
         if getattr(self._handler(), "idempotent", False):

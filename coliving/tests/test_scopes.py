@@ -69,6 +69,11 @@ def test_public_endpoints_need_no_key(api_client):
     assert api_client.get("/v2/feedback/probe").status_code == 200
 
 
+def test_public_endpoints_ignore_a_stale_key(api_client):
+    assert api_client.get("/v2/feedback/probe", HTTP_X_API_KEY="sk_live_revoked_long_ago").status_code == 200
+    assert api_client.get("/v2/health", HTTP_AUTHORIZATION="Bearer nonsense").status_code == 200
+
+
 def test_normalise_maps_legacy_names_and_rejects_unknown_ones():
     assert scopes.normalise(["bookings.create", "users.create", "users.write"]) == ["users.write", "bookings.write"]
     with pytest.raises(ValueError, match="nope"):

@@ -1,0 +1,91 @@
+"""Configuration fails loudly on bad values, and passes Django's deployment checks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from coliving import env
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("value, expected", [("1", True), ("true", True), ("On", True), ("0", False), ("no", False)])
+def test_env_bool_reads_the_usual_spellings(monkeypatch, value, expected):
+    monkeypatch.setenv("FLAG", value)
+    assert env.env_bool("FLAG") is expected
+
+
+@pytest.mark.parametrize(
+    "helper, value",
+    [
+        (lambda: env.env_bool("X"), "maybe"),
+        (lambda: env.env_int("X", 1), "ten"),
+        (lambda: env.env_int("X", 1, minimum=5), "3"),
+    ],
+)
+def test_bad_values_raise_improperly_configured_naming_the_variable(monkeypatch, helper, value):
+    monkeypatch.setenv("X", value)
+    with pytest.raises(ImproperlyConfigured, match="X"):
+        helper()
+
+
+def test_a_required_value_must_be_set(monkeypatch):
+    monkeypatch.delenv("X", raising=False)
+    with pytest.raises(ImproperlyConfigured, match="X environment variable is required"):
+        env.env_str("X", required=True)
+
+
+def test_a_secret_can_come_from_a_file(monkeypatch, tmp_path):
+    secret = tmp_path / "secret"
+    secret.write_text("from-a-file\n")
+    monkeypatch.delenv("X", raising=False)
+    monkeypatch.setenv("X_FILE", str(secret))
+    assert env.env_str("X") == "from-a-file"
+
+
+def test_env_choice_rejects_unknown_names(monkeypatch):
+    monkeypatch.setenv("X", "rabbit")
+    with pytest.raises(ImproperlyConfigured, match="db, immediate"):
+        env.env_choice("X", {"db": "a", "immediate": "b"}, "db")
+
+
+def _manage(*args: str, **extra_env: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("DEBUG", "SECRET_KEY", "PYTEST"))}
+    environment.update(extra_env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_the_process_refuses_to_start_without_a_secret_key_in_production():
+    result = _manage("check")
+    assert result.returncode != 0
+    assert "SECRET_KEY environment variable is required" in result.stderr
+
+
+def test_the_process_refuses_a_malformed_value():
+    result = _manage("check", SECRET_KEY="x", RATELIMIT_PER_MINUTE="lots")
+    assert result.returncode != 0
+    assert "RATELIMIT_PER_MINUTE must be an integer" in result.stderr
+
+
+def test_check_deploy_passes_with_production_like_values(tmp_path):
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY="a-long-random-production-secret-" + "x" * 40,
+        ALLOWED_HOSTS="api.example.com",
+        SECURE_SSL_REDIRECT="1",
+        SECURE_HSTS_SECONDS="31536000",
+        SECURE_HSTS_PRELOAD="1",
+        BEHIND_TLS_PROXY="1",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        REDIS_URL="redis://127.0.0.1:6379/9",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
