@@ -189,3 +189,41 @@ class RoomTypeNight(models.Model):
 
     def __str__(self) -> str:
         return f"{self.room_type_id} {self.date}: {self.available}"
+
+
+class ProviderAccountLink(models.Model):
+    """A host's account at an integration provider, named by the provider's own API key.
+
+    ``POST /v2/integrations/{provider}/provider-key`` stores it for the calling key's owner.
+    The platform only *references* the provider key — to recognise the account and to
+    refuse linking the same key to two hosts — and never calls the provider with it, so
+    the key itself is not kept: only its SHA-256 digest (for matching) and its last four
+    characters (so staff and the host can tell which key it is). There is no vetted
+    encryption package in the stack; storing a recoverable key would need one.
+    """
+
+    provider = models.ForeignKey("apikeys.Provider", on_delete=models.CASCADE, related_name="account_links")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_links")
+    key_digest = models.CharField(max_length=64, editable=False, help_text="SHA-256 of the provider's key (hex).")
+    key_last4 = models.CharField(max_length=4, editable=False)
+    api_key = models.ForeignKey(
+        "apikeys.ApiKey",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        help_text="The platform key that last set the provider key.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["provider", "owner"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "owner"], name="listings_provider_link_one_per_owner"),
+            models.UniqueConstraint(fields=["provider", "key_digest"], name="listings_provider_link_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} ····{self.key_last4} ({self.owner})"
