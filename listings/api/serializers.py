@@ -1,0 +1,251 @@
+"""Input and output serializers of the listings endpoints (Partner API "List Listings",
+Integrations API "List Room Types", "Update Availability", "Update Rates", provider key).
+
+Input serializers check shape, types and the limits that need no database (batch size,
+date window, price bounds, currency); the services check ownership and room types.
+Output serializers describe the responses for the OpenAPI document; the hot read paths
+build their rows from ``.values()`` (see ``listings/querysets.py``) and a test keeps the
+two in step.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from rest_framework import serializers
+from rest_framework.settings import api_settings
+
+from listings import services
+from listings.currencies import normalise_currency
+from listings.models import Listing, RoomType
+
+MAX_ID = 2**63 - 1
+MAX_AVAILABLE = 2**31 - 1
+_DIGITS = re.compile(r"[0-9]{1,19}")
+
+
+class IdField(serializers.IntegerField):
+    """An id sent as an integer or as a string of digits (``5325`` or ``"5325"``)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (int, str)):
+            self.fail("invalid")
+        if isinstance(data, str) and not _DIGITS.fullmatch(data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """An integer as a JSON number or a string of digits; not ``true``, not ``3.5``."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or isinstance(data, float) and not data.is_integer():
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictCharField(serializers.CharField):
+    """A JSON string only (DRF's ``CharField`` would turn ``12345`` into ``"12345"``)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+# --- GET /v2/listings -----------------------------------------------------------------------
+
+
+class RoomTypeSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ListingSerializer(serializers.Serializer):
+    """One item of ``GET /v2/listings`` (read only; rows come from ``Listing.objects.summaries()``)."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    status = serializers.ChoiceField(choices=Listing.Status.choices)
+    original_id = serializers.CharField(help_text="The listing's id in the host's system; empty when unknown.")
+    city = serializers.CharField()
+    country = serializers.CharField(help_text="ISO 3166-1 alpha-2; empty when unknown.")
+    room_types = RoomTypeSummarySerializer(many=True)
+
+
+# --- GET /v2/integrations/{provider}/listings/{listing_id}/room-types -------------------------
+
+
+def _price_field(help_text: str) -> serializers.FloatField:
+    return serializers.FloatField(allow_null=True, help_text=f"Monthly price in {help_text}")
+
+
+class RoomTypePricesSerializer(serializers.Serializer):
+    currency = serializers.CharField(help_text="ISO 4217")
+    base_price = serializers.FloatField(help_text="Monthly price used for months without their own price.")
+    price_jan = _price_field(help_text="January; null: base_price applies.")
+    price_feb = _price_field(help_text="February; null: base_price applies.")
+    price_mar = _price_field(help_text="March; null: base_price applies.")
+    price_apr = _price_field(help_text="April; null: base_price applies.")
+    price_may = _price_field(help_text="May; null: base_price applies.")
+    price_jun = _price_field(help_text="June; null: base_price applies.")
+    price_jul = _price_field(help_text="July; null: base_price applies.")
+    price_aug = _price_field(help_text="August; null: base_price applies.")
+    price_sep = _price_field(help_text="September; null: base_price applies.")
+    price_oct = _price_field(help_text="October; null: base_price applies.")
+    price_nov = _price_field(help_text="November; null: base_price applies.")
+    price_dec = _price_field(help_text="December; null: base_price applies.")
+
+
+class RoomTypeSerializer(serializers.Serializer):
+    room_type_id = serializers.IntegerField()
+    name = serializers.CharField()
+    room_type = serializers.ChoiceField(choices=RoomType.Kind.choices)
+    amount = serializers.IntegerField(help_text="Number of rentable units.")
+    prices = RoomTypePricesSerializer()
+
+
+class RoomTypeListSerializer(serializers.Serializer):
+    room_types = RoomTypeSerializer(many=True)
+
+
+# --- POST /v2/integrations/{provider}/availability -----------------------------------------
+
+
+def _date_window_errors(value, name: str) -> None:
+    first = services.today()
+    last = first + timedelta(days=services.MAX_DAYS_AHEAD)
+    if value < first:
+        raise serializers.ValidationError(f"The {name} must not be in the past (today is {first.isoformat()}).")
+    if value > last:
+        raise serializers.ValidationError(
+            f"The {name} must be at most {services.MAX_DAYS_AHEAD} days ahead ({last.isoformat()})."
+        )
+
+
+class AvailabilityItemSerializer(serializers.Serializer):
+    listing_id = IdField()
+    room_type_id = IdField()
+    available = StrictIntegerField(
+        min_value=0,
+        max_value=MAX_AVAILABLE,
+        help_text="Units still sellable on each night of the range; at most the room type's amount.",
+    )
+    start_date = serializers.DateField(input_formats=["%Y-%m-%d"], help_text="First night, YYYY-MM-DD, from today.")
+    end_date = serializers.DateField(
+        input_formats=["%Y-%m-%d"], help_text=f"Last night (inclusive), at most {services.MAX_DAYS_AHEAD} days ahead."
+    )
+
+    def validate_start_date(self, value):
+        _date_window_errors(value, "start_date")
+        return value
+
+    def validate_end_date(self, value):
+        _date_window_errors(value, "end_date")
+        return value
+
+    def validate(self, attrs) -> services.AvailabilityItem:
+        if attrs["start_date"] > attrs["end_date"]:
+            raise serializers.ValidationError({"end_date": ["The end_date must be on or after the start_date."]})
+        return services.AvailabilityItem(**attrs)
+
+
+class BatchSerializer(serializers.Serializer):
+    """``{"data": [item, …]}``. An error about the list itself (empty, too long, not a list)
+    is reported under ``data``, not ``data.non_field_errors`` where DRF nests it."""
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            detail = exc.detail
+            if isinstance(detail, dict) and isinstance(detail.get("data"), dict):
+                nested = detail["data"]
+                if list(nested) == [api_settings.NON_FIELD_ERRORS_KEY]:
+                    detail["data"] = nested[api_settings.NON_FIELD_ERRORS_KEY]
+            raise
+
+
+class AvailabilityUpdateSerializer(BatchSerializer):
+    data = AvailabilityItemSerializer(many=True, allow_empty=False, max_length=services.MAX_ITEMS)
+
+
+class MessageSerializer(serializers.Serializer):
+    success = serializers.BooleanField()
+    message = serializers.CharField()
+
+
+# --- POST /v2/integrations/{provider}/rates -------------------------------------------------
+
+
+def _money(name: str, **kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        error_messages={"min_value": f"The {name} must be at least 0."},
+        **kwargs,
+    )
+
+
+def _month(name: str, month: str) -> serializers.DecimalField:
+    return _money(name, allow_null=True, help_text=f"Monthly price in {month}; null clears it (base_price applies).")
+
+
+class RateItemSerializer(serializers.Serializer):
+    listing_id = IdField()
+    room_type_id = IdField()
+    currency = StrictCharField(required=False, help_text="ISO 4217 code, any case; stored upper case.")
+    base_price = _money("base_price", help_text="Monthly price for months without their own price.")
+    price_jan = _month("price_jan", "January")
+    price_feb = _month("price_feb", "February")
+    price_mar = _month("price_mar", "March")
+    price_apr = _month("price_apr", "April")
+    price_may = _month("price_may", "May")
+    price_jun = _month("price_jun", "June")
+    price_jul = _month("price_jul", "July")
+    price_aug = _month("price_aug", "August")
+    price_sep = _month("price_sep", "September")
+    price_oct = _month("price_oct", "October")
+    price_nov = _month("price_nov", "November")
+    price_dec = _month("price_dec", "December")
+
+    def validate_currency(self, value: str) -> str:
+        code = normalise_currency(value)
+        if code is None:
+            raise serializers.ValidationError("Must be an ISO 4217 currency code, e.g. EUR.")
+        return code
+
+    def validate(self, attrs) -> services.RateItem:
+        if not any(name in attrs for name in services.PRICE_FIELDS):
+            raise serializers.ValidationError(
+                {"base_price": ["Send base_price or at least one of price_jan … price_dec."]}
+            )
+        return services.RateItem(
+            listing_id=attrs["listing_id"],
+            room_type_id=attrs["room_type_id"],
+            currency=attrs.get("currency"),
+            prices={name: attrs[name] for name in services.PRICE_FIELDS if name in attrs},
+        )
+
+
+class RatesUpdateSerializer(BatchSerializer):
+    data = RateItemSerializer(many=True, allow_empty=False, max_length=services.MAX_ITEMS)
+
+
+# --- POST /v2/integrations/{provider}/provider-key ------------------------------------------
+
+
+class ProviderKeySerializer(serializers.Serializer):
+    provider_api_key = StrictCharField(
+        max_length=255, help_text="The host's API key at the provider (surrounding spaces are ignored)."
+    )
+
+
+class ProviderKeyStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["created", "updated", "unchanged"])

@@ -1,0 +1,43 @@
+"""Fixtures for the listings tests: a pinned calendar, the documented provider, and a
+second tenant (another host with a listing, a room type and nights of its own)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from apikeys.models import Provider
+from listings import services
+from listings.tests.factories import ListingFactory, RoomTypeFactory
+
+TODAY = date(2024, 4, 15)  # before the spec's example dates (May 2024)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # UserFactory hashes a password for every host it makes; PBKDF2 would dominate these tests.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def today(monkeypatch) -> date:
+    """Pin the inventory calendar's today to ``TODAY``."""
+    monkeypatch.setattr(services, "today", lambda: TODAY)
+    return TODAY
+
+
+@pytest.fixture
+def mangobeds(db) -> Provider:
+    return Provider.objects.get(slug="mangobeds")
+
+
+@pytest.fixture
+def other_provider(db) -> Provider:
+    return Provider.objects.create(slug="otherbeds", name="Other Beds")
+
+
+@pytest.fixture
+def other_room_type(db):
+    """A room type of a listing hosted by someone else (the second tenant)."""
+    return RoomTypeFactory(listing=ListingFactory(), amount=4)
