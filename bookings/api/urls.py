@@ -1,3 +1,23 @@
-from django.urls import path  # noqa: F401
+"""``/v2/bookings…`` (partner API) and ``/v2/integrations/<provider>/bookings…`` (integrations API)."""
 
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from bookings.api.views import BookingViewSet, IntegrationBookingDetailView, IntegrationBookingFeedView
+
+router = SimpleRouter(trailing_slash=False)
+router.register("bookings", BookingViewSet, basename="booking")
+
+urlpatterns = [
+    *router.urls,
+    path(
+        "integrations/<slug:provider>/bookings",
+        IntegrationBookingFeedView.as_view(),
+        name="integrations-bookings-feed",
+    ),
+    path(
+        "integrations/<slug:provider>/bookings/<int:id>",
+        IntegrationBookingDetailView.as_view(),
+        name="integrations-bookings-detail",
+    ),
+]

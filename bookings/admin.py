@@ -1,0 +1,105 @@
+"""Staff views of stay bookings. Status changes go through the services, so declining or
+cancelling gives the nights back exactly as the API does; bookings are never added or
+edited by hand here (that would bypass the inventory)."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+
+from bookings import services
+from bookings.models import Booking, BookingMessage
+from coliving.api.errors import ApplicationError
+
+
+class BookingMessageInline(admin.TabularInline):
+    model = BookingMessage
+    fields = ("created_at", "sender", "body")
+    readonly_fields = ("created_at", "sender")
+    extra = 1
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Booking)
+class BookingAdmin(admin.ModelAdmin):
+    list_display = (
+        "reference",
+        "status",
+        "listing",
+        "room_type",
+        "guest",
+        "checkin",
+        "checkout",
+        "guests",
+        "total",
+        "currency",
+        "source",
+        "created_at",
+    )
+    list_filter = ("status", "source", ("checkin", admin.DateFieldListFilter), "checkout", "listing")
+    search_fields = ("reference", "guest__email")
+    list_select_related = ("listing", "room_type", "guest")
+    date_hierarchy = "checkin"
+    ordering = ("-id",)
+    inlines = [BookingMessageInline]
+    actions = ["confirm", "decline", "cancel"]
+    readonly_fields = (
+        "reference",
+        "status",
+        "guest",
+        "listing",
+        "room_type",
+        "checkin",
+        "checkout",
+        "guests",
+        "message",
+        "source",
+        "api_key",
+        "provider",
+        "currency",
+        "total",
+        "price_breakdown",
+        "version",
+        "created_at",
+        "updated_at",
+    )
+    fields = readonly_fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # cancel instead: deleting would keep the nights taken
+
+    def save_formset(self, request, form, formset, change):
+        for message in formset.save(commit=False):
+            if message.pk is None:
+                message.sender = request.user
+            message.save()
+        formset.save_m2m()
+
+    def _apply(self, request, queryset, service, done: str) -> None:
+        changed = 0
+        for booking in queryset:
+            try:
+                service(booking=booking)  # its own transaction per booking
+            except (ApplicationError, ValidationError) as exc:
+                self.message_user(request, f"{booking}: {exc}", messages.WARNING)
+            else:
+                changed += 1
+        if changed:
+            self.message_user(request, f"{changed} booking(s) {done}.", messages.SUCCESS)
+
+    @admin.action(description="Confirm selected pending bookings", permissions=["change"])
+    def confirm(self, request, queryset):
+        self._apply(request, queryset, services.booking_confirm, "confirmed")
+
+    @admin.action(description="Decline selected pending bookings (gives the nights back)", permissions=["change"])
+    def decline(self, request, queryset):
+        self._apply(request, queryset, services.booking_decline, "declined")
+
+    @admin.action(description="Cancel selected bookings (gives the nights back)", permissions=["change"])
+    def cancel(self, request, queryset):
+        self._apply(request, queryset, services.booking_cancel, "cancelled")

@@ -1,0 +1,185 @@
+"""Input and output shapes of the booking endpoints (partner API and integrations feed)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from bookings.models import Booking
+from bookings.versions import Cursor, format_version, parse_since
+
+MAX_ID = 2**63 - 1
+VERSION_HELP = (
+    "Changes on every modification. `YYYY-MM-DD HH:MM:SS` (UTC) of the change, then `.` and a zero-padded "
+    "change number: `2024-05-20 14:30:00.000000042`. Versions compare as strings in change order."
+)
+BREAKDOWN_HELP = (
+    "How the total was computed (snapshot at booking time): `nights`; `rent`, one line per calendar month "
+    "(`month`, `nights`, `days_in_month`, `month_price`, `amount` = month_price × nights / days_in_month); "
+    "`rent_total`; `long_stay_discount` (`min_nights` 90/180/360, `percent`, negative `amount`) or null; "
+    "`fees`, the listing's mandatory fees (`name`, `type`, `frequency`, `rate`, `quantity`, `amount`: fixed once "
+    "→ once, fixed monthly → × ceil(nights / 30), percent → of the discounted rent); `fees_total`; `deposit` "
+    "(shown separately, not included in the total) or null; `total`."
+)
+PRICING_HELP = (
+    "A night costs its month's price divided by the days of that month; stays of at least 90/180/360 nights get "
+    "the room type's long-stay discount (the largest that applies) on the rent; mandatory fees are added; the "
+    "deposit is not part of the total. Every line is rounded to cents, half up."
+)
+
+
+@extend_schema_field(
+    {
+        # Wrapped in allOf so drf-spectacular leaves the enum inline: as a named enum it would
+        # collide with the other "status" enums (it names enums by field name); the clean fix is an
+        # ENUM_NAME_OVERRIDES entry in settings, e.g. "BookingStatusEnum": "bookings.models.Booking.Status".
+        "allOf": [{"type": "string", "enum": list(Booking.Status.values)}],
+        "description": "`pending` (waiting for the host) → `confirmed` or `declined`; `cancelled`.",
+    }
+)
+class BookingStatusField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=Booking.Status.choices, **kwargs)
+
+
+class BookingCreateSerializer(serializers.Serializer):
+    user_id = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="A user your key created.")
+    listing_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    room_type_id = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="A room type of the listing.")
+    checkin_at = serializers.DateField(input_formats=["%Y-%m-%d"], help_text="First night, YYYY-MM-DD.")
+    checkout_at = serializers.DateField(input_formats=["%Y-%m-%d"], help_text="Departure day, YYYY-MM-DD.")
+    guests = serializers.IntegerField(min_value=1, max_value=100)
+    message = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+    def validate(self, attrs):
+        if attrs["checkout_at"] <= attrs["checkin_at"]:
+            raise serializers.ValidationError({"checkout_at": ["Check-out must be after check-in."]})
+        return attrs
+
+
+class PricingSerializer(serializers.Serializer):
+    currency = serializers.CharField(help_text="ISO 4217")
+    total = serializers.FloatField(help_text="Rent after the long-stay discount, plus mandatory fees.")
+    breakdown = serializers.JSONField(source="price_breakdown", help_text=BREAKDOWN_HELP)
+
+    class Meta:
+        ref_name = "BookingPricing"
+
+
+class BookingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField(help_text="e.g. CO-1002")
+    status = BookingStatusField()
+    user_id = serializers.IntegerField(source="guest_id")
+    listing_id = serializers.IntegerField()
+    room_type_id = serializers.IntegerField()
+    checkin_at = serializers.DateField(source="checkin")
+    checkout_at = serializers.DateField(source="checkout")
+    guests = serializers.IntegerField()
+    message = serializers.CharField()
+    pricing = PricingSerializer(source="*", help_text=PRICING_HELP)
+    version = serializers.CharField(help_text=VERSION_HELP)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class BookingMessageCreateSerializer(serializers.Serializer):
+    message = serializers.CharField(max_length=5000, trim_whitespace=True)
+
+
+class BookingMessageSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    booking_id = serializers.IntegerField()
+    sender_id = serializers.IntegerField()
+    message = serializers.CharField(source="body")
+    created_at = serializers.DateTimeField()
+
+
+# --- Integrations: the bookings feed and the booking detail -------------------------------
+
+
+class FeedParamsSerializer(serializers.Serializer):
+    since = serializers.CharField(
+        required=False,
+        max_length=40,
+        help_text="A `version` (or `next_since`) from an earlier answer: only changes after it. A plain "
+        "`YYYY-MM-DD HH:MM:SS` means changes after that second. Omitted: from the beginning.",
+    )
+    listing_id = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    status = BookingStatusField(required=False)
+    limit = serializers.IntegerField(required=False, default=100, min_value=1, max_value=500)
+
+    def validate_since(self, value: str) -> Cursor:
+        try:
+            return parse_since(value)
+        except ValueError:
+            raise serializers.ValidationError(
+                "Expected a version such as 2024-05-20 14:30:00.000000042 or a time YYYY-MM-DD HH:MM:SS."
+            ) from None
+
+
+class FeedBookingSerializer(serializers.Serializer):
+    booking_id = serializers.IntegerField()
+    listing_id = serializers.IntegerField()
+    room_type_id = serializers.IntegerField()
+    status = BookingStatusField()
+    version = serializers.CharField(help_text=VERSION_HELP)
+
+
+class FeedSerializer(serializers.Serializer):
+    Bookings = FeedBookingSerializer(many=True, help_text="Changed bookings, oldest change first.")
+    next_since = serializers.CharField(
+        allow_null=True,
+        help_text="Pass as `since` next time: the last returned version (or your `since` when nothing changed).",
+    )
+
+
+def feed_item(row: dict) -> dict:
+    return {
+        "booking_id": row["id"],
+        "listing_id": row["listing_id"],
+        "room_type_id": row["room_type_id"],
+        "status": row["status"],
+        "version": format_version(row["changed_at"], row["change_seq"]),
+    }
+
+
+class GuestSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    email = serializers.EmailField()
+    phone = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_phone(self, user) -> str | None:
+        return getattr(user, "phone", None) or None
+
+
+class IntegrationPricingSerializer(serializers.Serializer):
+    total = serializers.FloatField()
+    currency = serializers.CharField()
+    breakdown = serializers.JSONField(source="price_breakdown", help_text=BREAKDOWN_HELP)
+
+
+class IntegrationBookingSerializer(serializers.Serializer):
+    booking_id = serializers.IntegerField(source="id")
+    reference = serializers.CharField()
+    status = BookingStatusField()
+    listing_id = serializers.IntegerField()
+    listing_name = serializers.CharField(source="listing.name")
+    room_type_id = serializers.IntegerField()
+    room_type_name = serializers.CharField(source="room_type.name")
+    checkin_at = serializers.DateField(source="checkin")
+    checkout_at = serializers.DateField(source="checkout")
+    guests = serializers.IntegerField()
+    guest = GuestSerializer()
+    pricing = IntegrationPricingSerializer(source="*", help_text=PRICING_HELP)
+    message = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    version = serializers.CharField(help_text=VERSION_HELP)
+
+
+class BookingMessageOutSerializer(BookingMessageSerializer):
+    duplicate = serializers.BooleanField(
+        help_text="True when the same text from the same sender was already stored in the last 60 s."
+    )

@@ -1,0 +1,284 @@
+"""Stay bookings over the partner API (``/v2/bookings…``, ``shared/spec/coliving-partner-api.txt``)
+and the integrations feed (``/v2/integrations/{provider}/bookings…``,
+``shared/spec/coliving-integrations-api.txt``).
+
+Every lookup goes through ``for_owner(request.user)`` (the API key's owner): another
+tenant's listing, room type or booking is a 404, never leaked, never changed.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.decorators import action
+
+from apikeys.providers import ProviderMixin
+from bookings import services
+from bookings.api.serializers import (
+    MAX_ID,
+    PRICING_HELP,
+    BookingCreateSerializer,
+    BookingMessageCreateSerializer,
+    BookingMessageOutSerializer,
+    BookingSerializer,
+    FeedParamsSerializer,
+    FeedSerializer,
+    IntegrationBookingSerializer,
+    feed_item,
+)
+from bookings.filters import BookingFilterSet
+from bookings.models import Booking
+from bookings.versions import format_version
+from coliving.api.base import ApiView, ApiViewSet
+from coliving.api.errors import NotFound
+from coliving.api.idempotency import idempotent
+from coliving.api.pagination import PagePagination
+from listings.models import Listing, RoomType
+
+BOOKING_NOT_FOUND = "Booking not found or unauthorized"
+LISTING_NOT_FOUND = "Listing not found or unauthorized"
+USER_NOT_FOUND = "User not found or unauthorized"
+
+
+def envelope(name: str, data) -> serializers.Serializer:
+    return inline_serializer(name, {"success": serializers.BooleanField(), "data": data})
+
+
+def not_found(message: str) -> OpenApiResponse:
+    from coliving.api.schema import ColivingError
+
+    return OpenApiResponse(ColivingError, description=message)
+
+
+class BookingViewSet(ApiViewSet):
+    """Create, list, read and cancel stay bookings, and message on them."""
+
+    read_scope = "bookings.read"
+    write_scope = "bookings.write"
+    serializer_class = BookingSerializer
+    filterset_class = BookingFilterSet
+    pagination_class = PagePagination
+    lookup_value_regex = r"[0-9]{1,19}"
+
+    def get_queryset(self):
+        return Booking.objects.for_owner(self.request.user).order_by("-id")
+
+    def get_object(self) -> Booking:
+        pk = int(self.kwargs["pk"])
+        booking = self.get_queryset().filter(pk=pk).first() if pk <= MAX_ID else None
+        if booking is None:
+            raise NotFound(BOOKING_NOT_FOUND)
+        return booking
+
+    @extend_schema(
+        operation_id="bookings_list",
+        tags=["bookings"],
+        summary="List your bookings",
+        description="Bookings on the listings your key's owner hosts or was granted, newest first.",
+    )
+    def list(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(BookingSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="bookings_retrieve",
+        tags=["bookings"],
+        summary="Get a booking",
+        responses={200: envelope("BookingResponse", BookingSerializer()), 404: not_found(BOOKING_NOT_FOUND)},
+    )
+    def retrieve(self, request, pk=None):
+        return self.respond(BookingSerializer(self.get_object()).data)
+
+    @extend_schema(
+        operation_id="bookings_create",
+        tags=["bookings"],
+        summary="Create a booking",
+        description=(
+            "Books one unit of the room type for every night from `checkin_at` to the night before "
+            "`checkout_at`. The booking starts `pending`.\n\n"
+            "Rules: check-out after check-in; check-in not in the past; dates at most 730 days ahead; the "
+            "listing's `notice_min_days` (check-in ≥ today + notice) and `move_in_max_days` (check-in ≤ today + "
+            "that); the listing's `stay_min` in months, counted as 30 nights each; `guests` ≤ the room type's "
+            "`max_occupancy`; the listing active; `user_id` a user your key's owner created. A broken rule is 400 "
+            "with the reasons under `details`.\n\n"
+            "Listing and room type must be yours and belong together (404 otherwise). If any night has no unit "
+            "left the answer is 409 `unavailable` with `details.unavailable_dates`, and nothing is booked.\n\n"
+            f"Pricing: {PRICING_HELP}"
+        ),
+        request=BookingCreateSerializer,
+        responses={
+            201: envelope("BookingCreated", BookingSerializer()),
+            404: not_found(f"{LISTING_NOT_FOUND} / {USER_NOT_FOUND}"),
+            409: OpenApiResponse(
+                description="`unavailable`: no unit left on `details.unavailable_dates`; or an Idempotency-Key "
+                "conflict."
+            ),
+        },
+    )
+    @idempotent
+    def create(self, request):
+        payload = BookingCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        owner = request.user
+        room_type = (
+            RoomType.objects.select_related("listing")
+            .filter(
+                pk=data["room_type_id"],
+                listing_id=data["listing_id"],
+                listing__in=Listing.objects.for_owner(owner),
+            )
+            .first()
+        )
+        if room_type is None:
+            raise NotFound(LISTING_NOT_FOUND)
+        guest = get_user_model().objects.filter(pk=data["user_id"]).first()
+        if not services.user_created_by(guest, owner):
+            raise NotFound(USER_NOT_FOUND)
+        booking = services.booking_create(
+            owner=owner,
+            guest=guest,
+            listing=room_type.listing,
+            room_type=room_type,
+            checkin=data["checkin_at"],
+            checkout=data["checkout_at"],
+            guests=data["guests"],
+            message=data["message"],
+            key=request.auth,
+            source=Booking.Source.PARTNER,
+        )
+        return self.respond(BookingSerializer(booking).data, status=201)
+
+    @extend_schema(
+        operation_id="bookings_cancel",
+        tags=["bookings"],
+        summary="Cancel a booking",
+        description="Cancels a pending or confirmed booking and gives its nights back. A cancelled or declined "
+        "booking is 409 `invalid_status`.",
+        request=None,
+        responses={
+            200: envelope("BookingCancelled", BookingSerializer()),
+            404: not_found(BOOKING_NOT_FOUND),
+            409: OpenApiResponse(description="`invalid_status`: the booking is already cancelled or declined."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        booking = services.booking_cancel(booking=self.get_object())
+        return self.respond(BookingSerializer(booking).data)
+
+    @extend_schema(
+        operation_id="bookings_messages_create",
+        tags=["bookings"],
+        summary="Send a message on a booking",
+        description="The same text from the same sender on the same booking within 60 seconds is not stored "
+        'twice: the answer is then 200 with the stored message and `"duplicate": true` (201 for a new one). '
+        "Does not use Idempotency-Key.",
+        request=BookingMessageCreateSerializer,
+        responses={
+            201: envelope("BookingMessageCreated", BookingMessageOutSerializer()),
+            200: envelope("BookingMessageDuplicate", BookingMessageOutSerializer()),
+            404: not_found(BOOKING_NOT_FOUND),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def messages(self, request, pk=None):
+        booking = self.get_object()
+        payload = BookingMessageCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        message, created = services.booking_message_create(
+            booking=booking, sender=request.user, body=payload.validated_data["message"]
+        )
+        message.duplicate = not created
+        return self.respond(BookingMessageOutSerializer(message).data, status=201 if created else 200)
+
+
+class IntegrationBookingFeedView(ProviderMixin, ApiView):
+    """``GET /v2/integrations/{provider}/bookings``: changed bookings since a cursor."""
+
+    read_scope = "bookings.read"
+
+    @extend_schema(
+        operation_id="integrations_bookings_feed",
+        tags=["integrations"],
+        summary="Poll booking changes",
+        description=(
+            "Bookings on your listings that changed after `since`, oldest change first, at most `limit`. Keep "
+            "`next_since` and send it as `since` next time: no change is ever skipped, even two in the same second "
+            "or transactions that commit out of order (each change gets a number in commit order). The `status` "
+            "filter matches a booking's current status."
+        ),
+        parameters=[
+            OpenApiParameter("provider", OpenApiTypes.STR, OpenApiParameter.PATH, description="e.g. mangobeds"),
+            FeedParamsSerializer,
+        ],
+        responses={
+            200: envelope("BookingFeedResponse", FeedSerializer()),
+            404: not_found(f"{LISTING_NOT_FOUND} / unsupported_provider"),
+        },
+    )
+    def get(self, request, provider):
+        params = FeedParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        query = params.validated_data
+        owner = request.user
+        bookings = Booking.objects.all()
+        if "listing_id" in query:
+            if not Listing.objects.for_owner(owner).filter(pk=query["listing_id"]).exists():
+                raise NotFound(LISTING_NOT_FOUND)
+            bookings = bookings.filter(listing_id=query["listing_id"])
+        else:
+            bookings = bookings.for_owner(owner)
+        if "status" in query:
+            bookings = bookings.filter(status=query["status"])
+        cursor = query.get("since")
+        if cursor is not None:
+            bookings = cursor.filter(bookings)
+        rows = list(
+            bookings.in_change_order().values("id", "listing_id", "room_type_id", "status", "change_seq", "changed_at")[
+                : query["limit"]
+            ]
+        )
+        items = [feed_item(row) for row in rows]
+        if rows:
+            next_since = format_version(rows[-1]["changed_at"], rows[-1]["change_seq"])
+        else:
+            next_since = request.query_params.get("since")
+        return self.respond({"Bookings": items, "next_since": next_since})
+
+
+class IntegrationBookingDetailView(ProviderMixin, ApiView):
+    """``GET /v2/integrations/{provider}/bookings/{id}``: one booking with guest and pricing."""
+
+    read_scope = "bookings.read"
+
+    @extend_schema(
+        operation_id="integrations_bookings_retrieve",
+        tags=["integrations"],
+        summary="Get booking details",
+        parameters=[
+            OpenApiParameter("provider", OpenApiTypes.STR, OpenApiParameter.PATH, description="e.g. mangobeds"),
+            OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH),
+        ],
+        responses={
+            200: envelope(
+                "IntegrationBookingResponse",
+                inline_serializer("IntegrationBookingData", {"Booking": IntegrationBookingSerializer()}),
+            ),
+            404: not_found(BOOKING_NOT_FOUND),
+        },
+    )
+    def get(self, request, provider, id):
+        booking = (
+            Booking.objects.for_owner(request.user)
+            .select_related("listing", "room_type", "guest")
+            .filter(pk=id)
+            .first()
+            if id <= MAX_ID
+            else None
+        )
+        if booking is None:
+            raise NotFound(BOOKING_NOT_FOUND)
+        return self.respond({"Booking": IntegrationBookingSerializer(booking).data})

@@ -1,0 +1,391 @@
+"""``/v2/bookings…`` (partner API): create, list, read, cancel, messages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from accounts.tests.factories import UserFactory
+from bookings.models import Booking, BookingMessage
+from bookings.tests.factories import guest_of, make_booking
+from listings.models import RoomTypeNight
+from listings.tests.factories import ListingFactory, RoomTypeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def spec_body(client, **changes) -> dict:
+    """The spec's "Create Booking" request example, with the ids of objects that exist."""
+    body = {
+        "user_id": client.guest.pk,
+        "listing_id": client.listing.pk,
+        "room_type_id": client.room_type.pk,
+        "checkin_at": "2024-02-01",
+        "checkout_at": "2024-02-15",
+        "guests": 2,
+        "message": "Looking forward to my stay!",
+    }
+    body.update(changes)
+    return body
+
+
+def nothing_written() -> bool:
+    return not Booking.objects.exists() and not RoomTypeNight.objects.exists()
+
+
+# --- POST /v2/bookings -----------------------------------------------------------------
+
+
+def test_the_spec_example_creates_a_pending_booking(partner):
+    response = partner.post("/v2/bookings", spec_body(partner), format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["success"] is True
+    data = body["data"]
+    booking = Booking.objects.get()
+    assert data["id"] == booking.pk
+    assert data["reference"] == f"CO-{1000 + booking.pk}"
+    assert data["status"] == "pending"
+    assert (data["listing_id"], data["room_type_id"], data["user_id"]) == (
+        partner.listing.pk,
+        partner.room_type.pk,
+        partner.guest.pk,
+    )
+    assert (data["checkin_at"], data["checkout_at"], data["guests"]) == ("2024-02-01", "2024-02-15", 2)
+    assert data["message"] == "Looking forward to my stay!"
+    assert data["pricing"]["currency"] == "EUR"
+    assert data["pricing"]["total"] == 362.07  # 14 nights × 750 / 29
+    assert data["pricing"]["breakdown"]["rent"][0]["month"] == "2024-02"
+    assert data["version"] == booking.version
+    assert data["created_at"]
+    assert booking.api_key == partner.api_key and booking.source == Booking.Source.PARTNER
+    assert set(RoomTypeNight.objects.values_list("available", flat=True)) == {4}
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "another tenant's listing and room type",
+        "our listing with another tenant's room type",
+        "another tenant's listing with our room type",
+        "a missing listing",
+        "a missing room type",
+    ],
+)
+def test_a_listing_or_room_type_that_is_not_yours_is_404(partner, other, target):
+    listing_id, room_type_id = {
+        "another tenant's listing and room type": (other.listing.pk, other.room_type.pk),
+        "our listing with another tenant's room type": (partner.listing.pk, other.room_type.pk),
+        "another tenant's listing with our room type": (other.listing.pk, partner.room_type.pk),
+        "a missing listing": (999_999, partner.room_type.pk),
+        "a missing room type": (partner.listing.pk, 999_999),
+    }[target]
+    response = partner.post(
+        "/v2/bookings", spec_body(partner, listing_id=listing_id, room_type_id=room_type_id), format="json"
+    )
+    assert response.status_code == 404
+    assert response.json() == {"success": False, "error": "Listing not found or unauthorized", "code": "not_found"}
+    assert nothing_written()
+
+
+def test_a_room_type_of_another_of_your_listings_is_404(partner):
+    second = RoomTypeFactory(listing=ListingFactory(host=partner.owner))
+    response = partner.post("/v2/bookings", spec_body(partner, room_type_id=second.pk), format="json")
+    assert response.status_code == 404
+    assert nothing_written()
+
+
+def test_a_granted_listing_can_be_booked(partner, other):
+    other.listing.grants.create(grantee=partner.owner)
+    body = spec_body(partner, listing_id=other.listing.pk, room_type_id=other.room_type.pk)
+    assert partner.post("/v2/bookings", body, format="json").status_code == 201
+
+
+@pytest.mark.parametrize("whose", ["another tenant's", "nobody's", "missing"])
+def test_a_user_you_did_not_create_is_404(partner, other, whose):
+    user_id = {"another tenant's": other.guest.pk, "nobody's": UserFactory().pk, "missing": 999_999}[whose]
+    response = partner.post("/v2/bookings", spec_body(partner, user_id=user_id), format="json")
+    assert response.status_code == 404
+    assert response.json()["error"] == "User not found or unauthorized"
+    assert nothing_written()
+
+
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"user_id": None}, "user_id"),
+        ({"listing_id": "abc"}, "listing_id"),
+        ({"room_type_id": 2**64}, "room_type_id"),
+        ({"checkin_at": "01/02/2024"}, "checkin_at"),
+        ({"checkout_at": "2024-02-30"}, "checkout_at"),
+        ({"checkout_at": "2024-01-31"}, "checkout_at"),
+        ({"guests": 0}, "guests"),
+        ({"guests": "two"}, "guests"),
+        ({"message": "x" * 5001}, "message"),
+    ],
+)
+def test_bad_input_is_400_and_writes_nothing(partner, changes, field):
+    response = partner.post("/v2/bookings", spec_body(partner, **changes), format="json")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error"] == "Validation Error" and body["code"] == "validation_error"
+    assert field in body["details"]
+    assert nothing_written()
+
+
+def test_a_nul_character_is_400_and_writes_nothing(partner):
+    response = partner.post("/v2/bookings", spec_body(partner, message="nul \u0000 byte"), format="json")
+    assert response.status_code == 400
+    assert response.json()["success"] is False
+    assert nothing_written()
+
+
+def test_missing_fields_are_listed(partner):
+    response = partner.post("/v2/bookings", {}, format="json")
+    assert response.status_code == 400
+    assert set(response.json()["details"]) == {
+        "user_id",
+        "listing_id",
+        "room_type_id",
+        "checkin_at",
+        "checkout_at",
+        "guests",
+    }
+
+
+def test_a_broken_listing_rule_is_400_with_the_reason(partner):
+    partner.listing.notice_min_days = 30
+    partner.listing.stay_min = 1
+    partner.listing.save()
+    response = partner.post("/v2/bookings", spec_body(partner), format="json")
+    assert response.status_code == 400
+    details = response.json()["details"]
+    assert "notice_min_days" in details["checkin_at"][0]
+    assert "stay_min" in details["checkout_at"][0]
+    assert nothing_written()
+
+
+def test_too_many_guests_is_400(partner):
+    response = partner.post("/v2/bookings", spec_body(partner, guests=3), format="json")
+    assert response.status_code == 400
+    assert response.json()["details"] == {"guests": ["This room type takes at most 2 guest(s)."]}
+
+
+def test_a_full_night_is_409_unavailable(partner):
+    RoomTypeNight.objects.create(room_type=partner.room_type, date=date(2024, 2, 14), available=0)
+    response = partner.post("/v2/bookings", spec_body(partner), format="json")
+    assert response.status_code == 409
+    assert response.json() == {
+        "success": False,
+        "error": "Room type is not available for the requested dates",
+        "code": "unavailable",
+        "details": {"unavailable_dates": ["2024-02-14"]},
+    }
+    assert not Booking.objects.exists()
+    assert RoomTypeNight.objects.count() == 1
+
+
+def test_an_idempotency_key_replay_creates_one_booking(partner):
+    first = partner.post("/v2/bookings", spec_body(partner), format="json", HTTP_IDEMPOTENCY_KEY="b-1")
+    second = partner.post("/v2/bookings", spec_body(partner), format="json", HTTP_IDEMPOTENCY_KEY="b-1")
+    assert first.status_code == second.status_code == 201
+    assert second.json() == first.json()
+    assert second["Idempotent-Replayed"] == "true"
+    assert Booking.objects.count() == 1
+    mismatch = partner.post("/v2/bookings", spec_body(partner, guests=1), format="json", HTTP_IDEMPOTENCY_KEY="b-1")
+    assert mismatch.status_code == 409
+    assert mismatch.json()["code"] == "idempotency_key_mismatch"
+    assert Booking.objects.count() == 1
+
+
+def test_a_409_is_not_kept_for_the_idempotency_key(partner):
+    RoomTypeNight.objects.create(room_type=partner.room_type, date=date(2024, 2, 14), available=0)
+    assert (
+        partner.post("/v2/bookings", spec_body(partner), format="json", HTTP_IDEMPOTENCY_KEY="b-2").status_code == 409
+    )
+    RoomTypeNight.objects.filter(date=date(2024, 2, 14)).update(available=1)
+    retry = partner.post("/v2/bookings", spec_body(partner), format="json", HTTP_IDEMPOTENCY_KEY="b-2")
+    assert retry.status_code == 201
+
+
+# --- scopes and authentication -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "scopes, method, path",
+    [
+        (["bookings.read"], "post", "/v2/bookings"),
+        (["bookings.write"], "get", "/v2/bookings"),
+        (["bookings.write"], "get", "/v2/bookings/{id}"),
+        (["bookings.read"], "post", "/v2/bookings/{id}/cancel"),
+        (["bookings.read"], "post", "/v2/bookings/{id}/messages"),
+        (["listings.read", "listings.write", "users.write"], "get", "/v2/bookings"),
+    ],
+)
+def test_a_missing_scope_is_403_and_changes_nothing(key_client, scopes, method, path):
+    client = key_client(scopes)
+    room_type = RoomTypeFactory(listing=ListingFactory(host=client.owner))
+    booking = make_booking(room_type=room_type, guest=guest_of(client.owner))
+    body = {
+        "user_id": booking.guest_id,
+        "listing_id": room_type.listing_id,
+        "room_type_id": room_type.pk,
+        "checkin_at": "2024-03-01",
+        "checkout_at": "2024-03-15",
+        "guests": 1,
+        "message": "hi",
+    }
+    response = getattr(client, method)(path.format(id=booking.pk), body, format="json")
+    assert response.status_code == 403
+    assert response.json()["code"] == "forbidden"
+    assert Booking.objects.get().status == Booking.Status.PENDING
+    assert Booking.objects.count() == 1 and not BookingMessage.objects.exists()
+
+
+def test_no_key_is_401(api_client):
+    assert api_client.get("/v2/bookings").status_code == 401
+    assert api_client.post("/v2/bookings", {}, format="json").status_code == 401
+
+
+# --- GET /v2/bookings, GET /v2/bookings/{id} -------------------------------------------------
+
+
+def test_the_list_shows_only_your_bookings_newest_first(partner, other):
+    mine = [make_booking(room_type=partner.room_type) for _ in range(2)]
+    make_booking(room_type=other.room_type)
+    response = partner.get("/v2/bookings")
+    assert response.status_code == 200
+    body = response.json()
+    assert [item["id"] for item in body["data"]] == [mine[1].pk, mine[0].pk]
+    assert body["pagination"]["total"] == 2
+
+
+@pytest.mark.parametrize("count", [2, 50])
+def test_the_list_makes_a_constant_number_of_queries(partner, django_assert_num_queries, count):
+    partner.room_type.amount = 100
+    partner.room_type.save()
+    for _ in range(count):
+        make_booking(
+            room_type=partner.room_type, checkin=date(2024, 3, 1), checkout=date(2024, 3, 3), guest=partner.guest
+        )
+    # 1. the API key (with its owner)  2. the count  3. the page
+    with django_assert_num_queries(3):
+        response = partner.get("/v2/bookings?per_page=100")
+    assert len(response.json()["data"]) == count
+
+
+def test_the_list_filters(partner):
+    second_listing = ListingFactory(host=partner.owner)
+    second_room_type = RoomTypeFactory(listing=second_listing)
+    early = make_booking(room_type=partner.room_type, checkin=date(2024, 2, 1), checkout=date(2024, 2, 5))
+    late = make_booking(
+        room_type=partner.room_type, checkin=date(2024, 3, 1), checkout=date(2024, 3, 5), status="confirmed"
+    )
+    elsewhere = make_booking(room_type=second_room_type, checkin=date(2024, 4, 1), checkout=date(2024, 4, 5))
+
+    def ids(query):
+        response = partner.get(f"/v2/bookings?{query}")
+        assert response.status_code == 200, response.json()
+        return {item["id"] for item in response.json()["data"]}
+
+    assert ids("status=confirmed") == {late.pk}
+    assert ids("status=pending") == {early.pk, elsewhere.pk}
+    assert ids(f"listing_id={second_listing.pk}") == {elsewhere.pk}
+    assert ids("checkin_from=2024-02-02") == {late.pk, elsewhere.pk}
+    assert ids("checkin_to=2024-03-01") == {early.pk, late.pk}
+    assert ids("checkin_from=2024-02-01&checkin_to=2024-02-29&status=pending") == {early.pk}
+
+
+@pytest.mark.parametrize("query", ["status=nope", "checkin_from=tomorrow", "listing_id=x", "per_page=101", "page=0"])
+def test_bad_list_parameters_are_400(partner, query):
+    response = partner.get(f"/v2/bookings?{query}")
+    assert response.status_code == 400
+    assert response.json()["code"] == "validation_error"
+
+
+def test_a_booking_can_be_read(partner):
+    booking = make_booking(room_type=partner.room_type)
+    response = partner.get(f"/v2/bookings/{booking.pk}")
+    assert response.status_code == 200
+    data = response.json()["data"]
+    assert data["reference"] == booking.reference
+    assert data["version"] == booking.version
+
+
+@pytest.mark.parametrize("booking_id", ["other", 999_999, 99999999999999999999])
+def test_another_tenants_or_a_missing_booking_is_404(partner, other, booking_id):
+    if booking_id == "other":
+        booking_id = make_booking(room_type=other.room_type).pk
+    response = partner.get(f"/v2/bookings/{booking_id}")
+    assert response.status_code == 404
+    assert response.json()["success"] is False
+
+
+def test_a_missing_booking_says_so(partner):
+    assert partner.get("/v2/bookings/999999").json()["error"] == "Booking not found or unauthorized"
+
+
+# --- POST /v2/bookings/{id}/cancel -------------------------------------------------------------
+
+
+def test_cancelling_gives_the_nights_back_and_bumps_the_version(partner):
+    booking = make_booking(room_type=partner.room_type, status="confirmed")
+    before = Booking.objects.get(pk=booking.pk).version
+    response = partner.post(f"/v2/bookings/{booking.pk}/cancel")
+    assert response.status_code == 200
+    data = response.json()["data"]
+    assert data["status"] == "cancelled"
+    assert data["version"] > before
+    assert set(RoomTypeNight.objects.values_list("available", flat=True)) == {5}
+
+
+@pytest.mark.parametrize("status", ["cancelled", "declined"])
+def test_cancelling_a_cancelled_or_declined_booking_is_409(partner, status):
+    booking = make_booking(room_type=partner.room_type, status=status)
+    response = partner.post(f"/v2/bookings/{booking.pk}/cancel")
+    assert response.status_code == 409
+    assert response.json()["code"] == "invalid_status"
+    assert set(RoomTypeNight.objects.values_list("available", flat=True)) == {5}
+
+
+def test_another_tenants_booking_cannot_be_cancelled(partner, other):
+    booking = make_booking(room_type=other.room_type)
+    response = partner.post(f"/v2/bookings/{booking.pk}/cancel")
+    assert response.status_code == 404
+    assert Booking.objects.get().status == Booking.Status.PENDING
+    assert set(RoomTypeNight.objects.values_list("available", flat=True)) == {4}
+
+
+# --- POST /v2/bookings/{id}/messages ----------------------------------------------------------
+
+
+def test_a_message_is_created_and_a_quick_repeat_is_a_duplicate(partner):
+    booking = make_booking(room_type=partner.room_type)
+    first = partner.post(f"/v2/bookings/{booking.pk}/messages", {"message": "Keys at the desk"}, format="json")
+    assert first.status_code == 201
+    data = first.json()["data"]
+    assert data["message"] == "Keys at the desk" and data["duplicate"] is False
+    assert (data["booking_id"], data["sender_id"]) == (booking.pk, partner.owner.pk)
+    again = partner.post(f"/v2/bookings/{booking.pk}/messages", {"message": "Keys at the desk"}, format="json")
+    assert again.status_code == 200
+    assert again.json()["data"] == {**data, "duplicate": True}
+    other_text = partner.post(f"/v2/bookings/{booking.pk}/messages", {"message": "See you"}, format="json")
+    assert other_text.status_code == 201
+    assert BookingMessage.objects.count() == 2
+
+
+@pytest.mark.parametrize("body", [{}, {"message": ""}, {"message": "   "}, {"message": "x" * 5001}])
+def test_a_bad_message_is_400(partner, body):
+    booking = make_booking(room_type=partner.room_type)
+    response = partner.post(f"/v2/bookings/{booking.pk}/messages", body, format="json")
+    assert response.status_code == 400
+    assert "message" in response.json()["details"]
+    assert not BookingMessage.objects.exists()
+
+
+def test_another_tenants_booking_cannot_be_messaged(partner, other):
+    booking = make_booking(room_type=other.room_type)
+    response = partner.post(f"/v2/bookings/{booking.pk}/messages", {"message": "hi"}, format="json")
+    assert response.status_code == 404
+    assert not BookingMessage.objects.exists()

@@ -1,0 +1,201 @@
+"""Booking services: the rules, taking and giving back nights, status changes, messages."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from bookings import services
+from bookings.models import Booking, BookingMessage
+from bookings.tests.factories import TODAY, guest_of, make_booking
+from coliving.api.errors import Conflict
+from listings.models import Listing, RoomTypeNight
+from listings.tests.factories import ListingFactory, RoomTypeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def nights(room_type, start=date(2024, 2, 1), end=date(2024, 2, 15)) -> list[int]:
+    rows = RoomTypeNight.objects.filter(room_type=room_type, date__gte=start, date__lt=end).order_by("date")
+    return [row.available for row in rows]
+
+
+def create(room_type, *, checkin=date(2024, 2, 1), checkout=date(2024, 2, 15), guests=1, on=TODAY, **extra):
+    listing = room_type.listing
+    return services.booking_create(
+        owner=listing.host,
+        guest=extra.pop("guest", None) or guest_of(listing.host),
+        listing=extra.pop("listing", listing),
+        room_type=room_type,
+        checkin=checkin,
+        checkout=checkout,
+        guests=guests,
+        on=on,
+        **extra,
+    )
+
+
+def test_it_takes_one_unit_from_every_night_creating_the_missing_rows_from_amount():
+    room_type = RoomTypeFactory(amount=5)
+    RoomTypeNight.objects.create(room_type=room_type, date=date(2024, 2, 3), available=2)  # pushed by a PMS
+    booking = create(room_type)
+    assert nights(room_type) == [4, 4, 1] + [4] * 11
+    assert booking.reference == f"CO-{1000 + booking.pk}"
+    assert booking.status == Booking.Status.PENDING
+    assert booking.total > 0 and booking.currency == "EUR"
+    assert Booking.objects.get().reference == booking.reference
+
+
+def test_a_full_night_is_409_with_the_full_dates_and_nothing_is_taken():
+    room_type = RoomTypeFactory(amount=5)
+    for day in (date(2024, 2, 3), date(2024, 2, 10)):
+        RoomTypeNight.objects.create(room_type=room_type, date=day, available=0)
+    with pytest.raises(Conflict) as caught:
+        create(room_type)
+    assert caught.value.code == "unavailable"
+    assert caught.value.message == "Room type is not available for the requested dates"
+    assert caught.value.details == {"unavailable_dates": ["2024-02-03", "2024-02-10"]}
+    assert not Booking.objects.exists()
+    assert RoomTypeNight.objects.filter(room_type=room_type, available=5).count() == 0  # rows rolled back too
+    assert RoomTypeNight.objects.filter(room_type=room_type).count() == 2
+
+
+def test_the_last_unit_is_sold_once():
+    room_type = RoomTypeFactory(amount=1)
+    create(room_type)
+    with pytest.raises(Conflict):
+        create(room_type, checkin=date(2024, 2, 14), checkout=date(2024, 2, 20))
+    create(room_type, checkin=date(2024, 2, 15), checkout=date(2024, 2, 20))  # check-out day is free
+    assert set(nights(room_type, end=date(2024, 2, 20))) == {0}
+
+
+@pytest.mark.parametrize(
+    "listing_rules, checkin, checkout, guests, field, fragment",
+    [
+        ({}, date(2024, 1, 9), date(2024, 2, 1), 1, "checkin_at", "past"),
+        ({}, date(2024, 2, 1), date(2024, 2, 1), 1, "checkout_at", "after check-in"),
+        ({}, date(2024, 2, 1), date(2024, 1, 30), 1, "checkout_at", "after check-in"),
+        ({"notice_min_days": 30}, date(2024, 2, 8), date(2024, 3, 1), 1, "checkin_at", "notice_min_days"),
+        ({"move_in_max_days": 10}, date(2024, 1, 21), date(2024, 3, 1), 1, "checkin_at", "move_in_max_days"),
+        ({"stay_min": 2}, date(2024, 2, 1), date(2024, 3, 31), 1, "checkout_at", "stay_min"),  # 59 < 60 nights
+        ({}, date(2024, 2, 1), TODAY + timedelta(days=731), 1, "checkout_at", "730"),
+        ({}, date(2024, 2, 1), date(2024, 2, 15), 3, "guests", "at most 2"),
+        ({"status": Listing.Status.INACTIVE}, date(2024, 2, 1), date(2024, 2, 15), 1, "listing_id", "not active"),
+    ],
+)
+def test_it_enforces_the_rules(listing_rules, checkin, checkout, guests, field, fragment):
+    room_type = RoomTypeFactory(amount=5, max_occupancy=2, listing=ListingFactory(**listing_rules))
+    with pytest.raises(ValidationError) as caught:
+        create(room_type, checkin=checkin, checkout=checkout, guests=guests)
+    assert fragment in " ".join(caught.value.message_dict[field])
+    assert not Booking.objects.exists()
+    assert not RoomTypeNight.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "listing_rules, checkin, checkout",
+    [
+        ({"notice_min_days": 22}, date(2024, 2, 1), date(2024, 2, 15)),  # exactly the notice
+        ({"move_in_max_days": 22}, date(2024, 2, 1), date(2024, 2, 15)),  # exactly the furthest move-in
+        ({"stay_min": 2}, date(2024, 2, 1), date(2024, 4, 1)),  # 60 nights
+        ({}, TODAY, TODAY + timedelta(days=730)),  # today, and the last day allowed
+    ],
+)
+def test_it_accepts_stays_on_the_edges_of_the_rules(listing_rules, checkin, checkout):
+    room_type = RoomTypeFactory(amount=5, listing=ListingFactory(**listing_rules))
+    assert create(room_type, checkin=checkin, checkout=checkout).pk
+
+
+def test_a_room_type_of_another_listing_is_refused():
+    room_type = RoomTypeFactory()
+    with pytest.raises(ValidationError) as caught:
+        create(room_type, listing=ListingFactory(host=room_type.listing.host))
+    assert "room_type_id" in caught.value.message_dict
+
+
+def test_the_price_is_snapshotted():
+    room_type = RoomTypeFactory(base_price="750.00")
+    booking = create(room_type)
+    room_type.base_price = 900
+    room_type.save()
+    booking.refresh_from_db()
+    assert str(booking.total) == "362.07"
+    assert booking.price_breakdown["rent"][0]["month_price"] == 750.0
+
+
+@pytest.mark.parametrize(
+    "service, from_status, to_status, released",
+    [
+        (services.booking_confirm, Booking.Status.PENDING, Booking.Status.CONFIRMED, False),
+        (services.booking_decline, Booking.Status.PENDING, Booking.Status.DECLINED, True),
+        (services.booking_cancel, Booking.Status.PENDING, Booking.Status.CANCELLED, True),
+        (services.booking_cancel, Booking.Status.CONFIRMED, Booking.Status.CANCELLED, True),
+    ],
+)
+def test_status_changes_bump_the_version_and_give_nights_back(service, from_status, to_status, released):
+    room_type = RoomTypeFactory(amount=5)
+    booking = make_booking(room_type=room_type, status=from_status)
+    before = Booking.objects.get(pk=booking.pk)
+    service(booking=booking)
+    after = Booking.objects.get(pk=booking.pk)
+    assert after.status == to_status
+    assert after.change_seq > before.change_seq
+    assert after.version > before.version
+    assert nights(room_type) == [5 if released else 4] * 14
+
+
+@pytest.mark.parametrize(
+    "service, status",
+    [
+        (services.booking_confirm, Booking.Status.CONFIRMED),
+        (services.booking_confirm, Booking.Status.CANCELLED),
+        (services.booking_decline, Booking.Status.CONFIRMED),
+        (services.booking_decline, Booking.Status.DECLINED),
+        (services.booking_cancel, Booking.Status.CANCELLED),
+        (services.booking_cancel, Booking.Status.DECLINED),
+    ],
+)
+def test_impossible_status_changes_are_409_and_change_nothing(service, status):
+    room_type = RoomTypeFactory(amount=5)
+    booking = make_booking(room_type=room_type, status=status)
+    before = Booking.objects.get(pk=booking.pk)
+    available = nights(room_type)
+    with pytest.raises(Conflict) as caught:
+        service(booking=booking)
+    assert caught.value.code == "invalid_status"
+    after = Booking.objects.get(pk=booking.pk)
+    assert (after.status, after.change_seq) == (before.status, before.change_seq)
+    assert nights(room_type) == available
+
+
+def test_a_release_is_plus_one_even_after_a_pms_push():
+    room_type = RoomTypeFactory(amount=5)
+    booking = make_booking(room_type=room_type)
+    RoomTypeNight.objects.filter(room_type=room_type).update(available=0)  # the PMS says: full
+    services.booking_cancel(booking=booking)
+    assert nights(room_type) == [1] * 14
+
+
+def test_versions_are_unique_and_ordered_even_within_one_second():
+    room_type = RoomTypeFactory(amount=50)
+    bookings = [make_booking(room_type=room_type) for _ in range(5)]
+    versions = [Booking.objects.get(pk=b.pk).version for b in bookings]
+    assert versions == sorted(versions)
+    assert len(set(versions)) == 5
+
+
+def test_a_message_is_stored_once_within_60_seconds():
+    booking = make_booking(room_type=RoomTypeFactory())
+    sender = booking.listing.host
+    first, created = services.booking_message_create(booking=booking, sender=sender, body="Hello")
+    again, created_again = services.booking_message_create(booking=booking, sender=sender, body="Hello")
+    assert created and not created_again
+    assert again.pk == first.pk
+    BookingMessage.objects.update(created_at=first.created_at - timedelta(seconds=61))
+    _later, created_later = services.booking_message_create(booking=booking, sender=sender, body="Hello")
+    assert created_later
+    _other, created_other = services.booking_message_create(booking=booking, sender=booking.guest, body="Hello")
+    assert created_other
+    assert BookingMessage.objects.count() == 3
