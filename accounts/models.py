@@ -1,15 +1,23 @@
-"""The platform's user: one model for hosts, partners, guests and staff, logging in by email."""
+"""The platform's user (one model for hosts, partners, guests and staff, logging in by email),
+the free-form meta attributes partners attach to users, and the outbox of user events
+waiting to be delivered to the tracking endpoint."""
 
 from __future__ import annotations
+
+import uuid
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
-from django.utils import timezone
+from django.utils.timezone import now
+
+from accounts import validators
+from accounts.countries import country_name
+from accounts.querysets import UserQuerySet
 
 
-class UserManager(BaseUserManager["User"]):
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
     def get_by_natural_key(self, username: str) -> User:
@@ -37,15 +45,63 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser, PermissionsMixin):
     """A person or organisation account; hosts and partners own API keys, guests book stays.
 
-    Email is the login and is unique regardless of case.
+    Email is the login and is unique regardless of case. The profile fields are optional
+    and stored in their standard form: ``country`` as an ISO 3166-1 alpha-2 code,
+    ``timezone`` as an IANA name, ``language`` as an ISO 639-1 code. A user created
+    through the partner API records the partner (``created_by``, the key's owner) and the
+    key; that partner's keys are the only ones that can read the user back.
     """
+
+    class Gender(models.TextChoices):
+        MALE = "male", "Male"
+        FEMALE = "female", "Female"
+        NON_BINARY = "non_binary", "Non-binary"
+        OTHER = "other", "Other"
+        PREFER_NOT_TO_SAY = "prefer_not_to_say", "Prefer not to say"
 
     email = models.EmailField("email address", max_length=254, unique=True)
     first_name = models.CharField(max_length=150, blank=True)
     last_name = models.CharField(max_length=150, blank=True)
     is_staff = models.BooleanField(default=False, help_text="Can log into the admin site.")
     is_active = models.BooleanField(default=True)
-    date_joined = models.DateTimeField(default=timezone.now)
+    date_joined = models.DateTimeField(default=now)
+
+    phone = models.CharField(
+        max_length=16, blank=True, validators=[validators.validate_phone], help_text="E.164, e.g. +1234567890."
+    )
+    date_of_birth = models.DateField(null=True, blank=True, validators=[validators.validate_date_of_birth])
+    gender = models.CharField(max_length=20, blank=True, choices=Gender.choices)
+    country = models.CharField(
+        max_length=2,
+        blank=True,
+        validators=[validators.validate_country_code],
+        help_text="ISO 3166-1 alpha-2 code, e.g. US.",
+    )
+    city = models.CharField(max_length=100, blank=True)
+    timezone = models.CharField(
+        max_length=64, blank=True, validators=[validators.validate_timezone], help_text="IANA name, e.g. Europe/Paris."
+    )
+    language = models.CharField(
+        max_length=2, blank=True, validators=[validators.validate_language], help_text="ISO 639-1 code, e.g. en."
+    )
+    created_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="created_users",
+        editable=False,
+        help_text="The partner whose API key created this user.",
+    )
+    created_by_api_key = models.ForeignKey(
+        "apikeys.ApiKey",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="created_users",
+        editable=False,
+        verbose_name="created by API key",
+    )
 
     objects = UserManager()
 
@@ -70,6 +126,83 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self) -> str:
         return self.first_name or self.email
 
+    @property
+    def country_name(self) -> str | None:
+        return country_name(self.country)
+
+    @property
+    def meta(self) -> dict[str, str | int | float | bool]:
+        """Meta attributes as a dict (uses ``prefetch_related("meta_attributes")`` when present)."""
+        return {attribute.key: attribute.value for attribute in self.meta_attributes.all()}
+
     def clean(self) -> None:
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+
+class UserMetaAttribute(models.Model):
+    """One free-form attribute a partner attached to a user (``meta`` in ``POST /v2/users``).
+
+    ``value`` is a JSON scalar (string, number or boolean) and keeps its type.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="meta_attributes")
+    key = models.CharField(max_length=64)
+    value = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="accounts_user_meta_key_unique")]
+        ordering = ["key"]
+        verbose_name = "meta attribute"
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value!r}"
+
+
+class OutboxEvent(models.Model):
+    """A domain event (``UserCreated``…) written in the same transaction as the change it
+    describes, then delivered to the tracking endpoint by a background task.
+
+    ``delivered_at`` is set once the endpoint answered 2xx; until then ``attempts`` counts
+    the tries, ``last_error`` keeps the latest failure and ``next_attempt_at`` when the
+    next automatic try is due (``None``: none scheduled). ``uuid`` is sent with every try
+    so that the receiver can drop duplicates.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=100, db_index=True)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=now, db_index=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(delivered_at__isnull=True),
+                name="accounts_outbox_undelivered",
+            )
+        ]
+        verbose_name = "outbox event"
+
+    def __str__(self) -> str:
+        return f"{self.name} #{self.pk}"
+
+    @property
+    def is_delivered(self) -> bool:
+        return self.delivered_at is not None
+
+    def message(self) -> dict:
+        """The JSON body sent to the tracking endpoint."""
+        return {
+            "event": self.name,
+            "event_id": str(self.uuid),
+            "occurred_at": self.created_at.isoformat(),
+            "data": self.payload,
+        }

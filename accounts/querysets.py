@@ -1,0 +1,11 @@
+"""Reads of users: what a partner may see through the API."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class UserQuerySet(models.QuerySet):
+    def for_owner(self, owner) -> UserQuerySet:
+        """Users created through the API by ``owner``'s keys (any of them)."""
+        return self.filter(created_by=owner)

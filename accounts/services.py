@@ -1,0 +1,109 @@
+"""Writes on users: creation through the same pipeline as web sign-up.
+
+``user_create`` is what ``POST /v2/users`` calls (``shared/spec/coliving-partner-api.txt``,
+"Create User": name formatting, meta attributes, a ``UserCreated`` event, tag-manager
+tracking) and what any other sign-up path should call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from accounts import events
+from accounts.models import User, UserMetaAttribute
+from accounts.names import format_name
+from accounts.signals import user_created
+from coliving.api.errors import Conflict
+
+if TYPE_CHECKING:
+    from apikeys.models import ApiKey
+
+MetaValue = str | int | float | bool
+
+EMAIL_TAKEN = "A user with this email already exists"
+
+
+def _email_taken() -> Conflict:
+    return Conflict(EMAIL_TAKEN, code="email_taken")
+
+
+@transaction.atomic
+def user_create(
+    *,
+    email: str,
+    password: str,
+    first_name: str,
+    last_name: str,
+    phone: str = "",
+    date_of_birth: date | None = None,
+    gender: str = "",
+    country: str = "",
+    city: str = "",
+    timezone: str = "",
+    language: str = "",
+    meta: Mapping[str, MetaValue] | None = None,
+    created_by: User | None = None,
+    api_key: ApiKey | None = None,
+    source: str = "api",
+) -> User:
+    """Create an active user with a formatted name, meta attributes and a ``UserCreated`` event.
+
+    Raises ``Conflict`` (409, ``email_taken``) when the email is in use in any case, and
+    Django's ``ValidationError`` keyed by field for a password the validators refuse or a
+    profile value the model refuses. Profile values are expected in stored form (country
+    as an alpha-2 code).
+    """
+    email = User.objects.normalize_email(email.strip()).lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise _email_taken()
+
+    user = User(
+        email=email,
+        first_name=format_name(first_name),
+        last_name=format_name(last_name, last_name=True),
+        phone=phone,
+        date_of_birth=date_of_birth,
+        gender=gender,
+        country=country,
+        city=" ".join(city.split()),
+        timezone=timezone,
+        language=language,
+        is_active=True,
+        created_by=created_by,
+        created_by_api_key=api_key,
+    )
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+    # The foreign keys come from the authenticated request: no need to query them again.
+    user.full_clean(
+        exclude=["password", "created_by", "created_by_api_key"], validate_unique=False, validate_constraints=False
+    )
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        # A concurrent request took the address between our check and our insert.
+        if User.objects.filter(email__iexact=email).exists():
+            raise _email_taken() from None
+        raise
+
+    if meta:
+        UserMetaAttribute.objects.bulk_create(
+            UserMetaAttribute(user=user, key=key, value=value) for key, value in meta.items()
+        )
+
+    events.outbox_event_create(
+        name=events.USER_CREATED,
+        payload=events.user_created_payload(user=user, api_key=api_key, source=source),
+    )
+    user_created.send(sender=User, user=user, created_by=created_by, api_key=api_key, source=source)
+    return user
