@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from accounts.api.views import UserCreateView, UserDetailView
+
+urlpatterns = [
+    path("users", UserCreateView.as_view(), name="user-create"),
+    path("users/<int:user_id>", UserDetailView.as_view(), name="user-detail"),
+]

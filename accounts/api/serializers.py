@@ -1,0 +1,198 @@
+"""Input and output of ``POST /v2/users`` and ``GET /v2/users/{id}``
+(``shared/spec/coliving-partner-api.txt``, "Create User").
+
+The wire form differs from the stored form in three places: ``country`` is a full English
+name on the wire and an ISO 3166-1 alpha-2 code in the database, ``timezone`` and
+``language`` are accepted in any case and stored canonically, and optional values that
+were not given are ``null`` in responses.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
+from rest_framework import serializers
+
+from accounts import validators
+from accounts.countries import country_code, country_name
+from accounts.models import User
+
+META_MAX_KEYS = 50
+META_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+META_MAX_STRING = 1000
+
+META_VALUE_SCHEMA = {"oneOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}]}
+
+
+class BlankAsNullCharField(serializers.CharField):
+    """A profile text that was never given is stored as "" and returned as null."""
+
+    def to_representation(self, value):
+        return value or None
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "description": 'A country\'s full English name (ISO 3166-1 short name, e.g. "United States"); a few '
+        'common forms such as "USA", "UK", "South Korea" are also accepted. Stored as the ISO 3166-1 '
+        "alpha-2 code; returned as the name.",
+        "examples": ["United States"],
+    }
+)
+class CountryField(serializers.CharField):
+    default_error_messages = {
+        "unknown": 'Unknown country "{value}": send its full English name, e.g. "United States".',
+    }
+
+    def to_internal_value(self, data) -> str:
+        name = super().to_internal_value(data)
+        code = country_code(name)
+        if code is None:
+            self.fail("unknown", value=name[:100])
+        return code
+
+    def to_representation(self, value):
+        return country_name(value)
+
+
+class TimezoneField(serializers.CharField):
+    def to_internal_value(self, data) -> str:
+        value = super().to_internal_value(data)
+        return validators.timezones().get(value.casefold(), value)
+
+
+class LanguageField(serializers.CharField):
+    def to_internal_value(self, data) -> str:
+        return super().to_internal_value(data).lower()
+
+
+@extend_schema_field(META_VALUE_SCHEMA)
+class MetaValueField(serializers.Field):
+    default_error_messages = {
+        "not_scalar": "Must be a string, a number or a boolean.",
+        "too_long": f"Must be at most {META_MAX_STRING} characters.",
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool | int) or isinstance(data, float) and math.isfinite(data):
+            return data
+        if isinstance(data, str):
+            if len(data) > META_MAX_STRING:
+                self.fail("too_long")
+            return data
+        self.fail("not_scalar")
+
+    def to_representation(self, value):
+        return value
+
+
+class MetaField(serializers.DictField):
+    default_error_messages = {
+        "too_many": f"At most {META_MAX_KEYS} attributes.",
+        "bad_key": "Keys are 1 to 64 letters, digits, or _ . : - characters.",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(child=MetaValueField(), **kwargs)
+
+    def to_internal_value(self, data) -> dict[str, Any]:
+        value = super().to_internal_value(data)
+        if len(value) > META_MAX_KEYS:
+            self.fail("too_many")
+        bad = [key for key in value if not META_KEY_PATTERN.match(key)]
+        if bad:
+            raise serializers.ValidationError({key[:64]: [self.error_messages["bad_key"]] for key in bad})
+        return value
+
+
+OPTIONAL = {"required": False, "allow_null": True}
+
+
+@extend_schema_serializer(component_name="User")  # request "UserRequest", response "User": one gender enum
+class UserCreateSerializer(serializers.Serializer):
+    """The spec's body, field for field, plus ``meta``. Only the first four fields are required."""
+
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(
+        write_only=True,
+        max_length=128,
+        trim_whitespace=False,
+        style={"input_type": "password"},
+        help_text="Checked by the password validators (length, common passwords, similarity to the user's "
+        "name and email, not only digits).",
+    )
+    first_name = serializers.CharField(
+        max_length=150, help_text='Stored formatted: trimmed, spaces collapsed, capitalised ("jOHN" → "John").'
+    )
+    last_name = serializers.CharField(
+        max_length=150,
+        help_text='Stored formatted; lower-case particles are kept ("van beethoven" → "van Beethoven").',
+    )
+    phone = serializers.CharField(
+        max_length=16, validators=[validators.validate_phone], help_text="E.164, e.g. +1234567890.", **OPTIONAL
+    )
+    date_of_birth = serializers.DateField(
+        input_formats=["%Y-%m-%d"],
+        validators=[validators.validate_date_of_birth],
+        help_text=f"YYYY-MM-DD, in the past; the user must be at least {validators.MIN_AGE}.",
+        **OPTIONAL,
+    )
+    gender = serializers.ChoiceField(choices=User.Gender.choices, **OPTIONAL)
+    country = CountryField(max_length=100, **OPTIONAL)
+    city = serializers.CharField(max_length=100, **OPTIONAL)
+    timezone = TimezoneField(
+        max_length=64,
+        validators=[validators.validate_timezone],
+        help_text="IANA time zone name, e.g. America/New_York.",
+        **OPTIONAL,
+    )
+    language = LanguageField(
+        max_length=2,
+        validators=[validators.validate_language],
+        help_text="ISO 639-1 two-letter code, e.g. en.",
+        **OPTIONAL,
+    )
+    meta = MetaField(
+        required=False,
+        help_text=f"Free-form attributes: up to {META_MAX_KEYS} keys (1-64 of A-Z a-z 0-9 _ . : -), each a "
+        "string, number or boolean. Returned as sent.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # Optional values left out or sent as null are stored empty.
+        for name in ("phone", "gender", "country", "city", "timezone", "language"):
+            attrs[name] = attrs.get(name) or ""
+        attrs.setdefault("date_of_birth", None)
+        attrs["meta"] = attrs.get("meta") or {}
+        return attrs
+
+
+class UserSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    phone = BlankAsNullCharField(allow_null=True)
+    date_of_birth = serializers.DateField(allow_null=True)
+    gender = serializers.ChoiceField(choices=User.Gender.choices, allow_null=True)
+    country = CountryField(allow_null=True)
+    city = BlankAsNullCharField(allow_null=True)
+    timezone = BlankAsNullCharField(allow_null=True)
+    language = BlankAsNullCharField(allow_null=True)
+    is_active = serializers.BooleanField()
+    created_at = serializers.DateTimeField(source="date_joined")
+    meta = serializers.DictField(child=MetaValueField())
+
+    def to_representation(self, instance: User) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["gender"] = data["gender"] or None
+        return data
+
+
+class UserResponseSerializer(serializers.Serializer):
+    success = serializers.BooleanField(help_text="Always true.")
+    data = UserSerializer()
