@@ -230,23 +230,44 @@ _SQL_TYPES = {"base_price": "numeric", "currency": "varchar", "updated_at": "tim
 
 
 def room_types_update(room_types: list[RoomType], columns: list[str]) -> None:
-    """Write ``columns`` of ``room_types`` in one ``UPDATE … FROM unnest(…)`` (PostgreSQL), else ``bulk_update``."""
+    """Write ``columns`` of ``room_types`` in one ``UPDATE … FROM`` statement.
+
+    PostgreSQL reads the new values from ``unnest`` of one array per column, SQLite from
+    one JSON document (``json_each``); other databases get the ORM's ``bulk_update``.
+    """
     if not room_types:
         return
-    if connection.vendor != "postgresql":
+    vendor = connection.vendor
+    if vendor not in ("postgresql", "sqlite"):
         RoomType.objects.bulk_update(room_types, columns)
         return
-    table = connection.ops.quote_name(RoomType._meta.db_table)
-    names = [RoomType._meta.get_field(name).column for name in columns]
-    arrays = ", ".join(f"%s::{_SQL_TYPES.get(name, 'numeric')}[]" for name in columns)
-    assignments = ", ".join(f"{connection.ops.quote_name(col)} = v.{connection.ops.quote_name(col)}" for col in names)
-    aliases = ", ".join(connection.ops.quote_name(col) for col in names)
-    sql = (
-        f"UPDATE {table} AS t SET {assignments} "  # noqa: S608 — names come from the model
-        f"FROM unnest(%s::bigint[], {arrays}) AS v(id, {aliases}) WHERE t.id = v.id"
-    )
-    params = [[room_type.pk for room_type in room_types]]
-    params += [[getattr(room_type, name) for room_type in room_types] for name in columns]
+    quote = connection.ops.quote_name
+    table = quote(RoomType._meta.db_table)
+    fields = [RoomType._meta.get_field(name) for name in columns]
+    if vendor == "postgresql":
+        arrays = ", ".join(f"%s::{_SQL_TYPES.get(name, 'numeric')}[]" for name in columns)
+        assignments = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in fields)
+        aliases = ", ".join(quote(f.column) for f in fields)
+        sql = (
+            f"UPDATE {table} AS t SET {assignments} "  # noqa: S608 — names come from the model
+            f"FROM unnest(%s::bigint[], {arrays}) AS v(id, {aliases}) WHERE t.id = v.id"
+        )
+        params: list[object] = [[room_type.pk for room_type in room_types]]
+        params += [[getattr(room_type, f.attname) for room_type in room_types] for f in fields]
+    else:
+        # Values exactly as Django would store them (text for decimals and datetimes).
+        assignments = ", ".join(
+            f"{quote(f.column)} = json_extract(v.value, '$[{n}]')" for n, f in enumerate(fields, start=1)
+        )
+        sql = (
+            f"UPDATE {table} SET {assignments} "  # noqa: S608
+            f"FROM json_each(%s) AS v WHERE {table}.id = json_extract(v.value, '$[0]')"
+        )
+        document = [
+            [room_type.pk, *(f.get_db_prep_save(getattr(room_type, f.attname), connection) for f in fields)]
+            for room_type in room_types
+        ]
+        params = [json.dumps(document, default=str, separators=(",", ":"))]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 

@@ -1,0 +1,144 @@
+"""Service-level benchmarks of the bulk pushes, run by hand — never as a timed test.
+
+    DATABASE_URL=postgres://… .venv/bin/python manage.py shell -c "from listings import bench; bench.report()"
+
+Each function makes its own data inside a transaction that it rolls back, times the bulk
+path and the naive one-by-one ORM path in the same process on the same rows, and returns
+the timings and the ratio (one-by-one / bulk). Both paths run in one transaction, which
+flatters the naive one (a view without ATOMIC_REQUESTS would commit every save).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from decimal import Decimal
+from time import perf_counter
+from typing import Any
+
+from django.db import connection, transaction
+
+from accounts.models import User
+from listings import services
+from listings.models import MONTH_PRICE_FIELDS, Listing, RoomType, RoomTypeNight
+
+ROOM_TYPES_PER_LISTING = 10
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _timed(call) -> float:
+    started = perf_counter()
+    call()
+    return perf_counter() - started
+
+
+def _room_types(count: int) -> tuple[User, list[RoomType]]:
+    owner = User.objects.create(email=f"bench-{uuid.uuid4().hex}@example.com")
+    room_types = []
+    for first in range(0, count, ROOM_TYPES_PER_LISTING):
+        listing = Listing.objects.create(host=owner, name=f"Bench listing {first}")
+        room_types += RoomType.objects.bulk_create(
+            RoomType(listing=listing, name=f"Bench room type {n}", amount=10)
+            for n in range(first, min(first + ROOM_TYPES_PER_LISTING, count))
+        )
+    return owner, room_types
+
+
+def availability(*, room_types: int = 200, nights: int = 365) -> dict[str, Any]:
+    """Push ``nights`` nights of ``room_types`` room types: the service vs one save per night."""
+    result: dict[str, Any] = {"vendor": connection.vendor, "nights": room_types * nights}
+    try:
+        with transaction.atomic():
+            owner, rts = _room_types(room_types)
+            start = services.today()
+            end = start + timedelta(days=nights - 1)
+
+            def items(value: int) -> list[services.AvailabilityItem]:
+                return [services.AvailabilityItem(rt.listing_id, rt.pk, value, start, end) for rt in rts]
+
+            def wipe() -> None:
+                RoomTypeNight.objects.filter(room_type__in=rts).delete()
+
+            # The service: ownership, room types, range expansion and one upsert statement.
+            result["bulk_insert_s"] = _timed(lambda: services.availability_update(owner=owner, items=items(3)))
+            result["bulk_overwrite_s"] = _timed(lambda: services.availability_update(owner=owner, items=items(4)))
+            wipe()
+
+            # Django's bulk_create(update_conflicts=True), batches of 5000, same rows.
+            days = [start + timedelta(days=n) for n in range(nights)]
+            ids = [rt.pk for rt in rts for _ in days]
+            dates = [day for _ in rts for day in days]
+            result["orm_bulk_create_insert_s"] = _timed(
+                lambda: services.nights_upsert_orm(room_type_ids=ids, dates=dates, available=[3] * len(ids))
+            )
+            result["orm_bulk_create_overwrite_s"] = _timed(
+                lambda: services.nights_upsert_orm(room_type_ids=ids, dates=dates, available=[4] * len(ids))
+            )
+            wipe()
+
+            # Naive: one update_or_create per night (what a loop over the nights would do).
+            def one_by_one(value: int) -> None:
+                for rt in rts:
+                    for day in days:
+                        RoomTypeNight.objects.update_or_create(room_type=rt, date=day, defaults={"available": value})
+
+            result["one_by_one_insert_s"] = _timed(lambda: one_by_one(3))
+            result["one_by_one_overwrite_s"] = _timed(lambda: one_by_one(4))
+            raise _Rollback
+    except _Rollback:
+        pass
+    result["ratio_insert"] = result["one_by_one_insert_s"] / result["bulk_insert_s"]
+    result["ratio_overwrite"] = result["one_by_one_overwrite_s"] / result["bulk_overwrite_s"]
+    result["ratio_orm_bulk_create_insert"] = result["orm_bulk_create_insert_s"] / result["bulk_insert_s"]
+    return result
+
+
+def rates(*, room_types: int = 200) -> dict[str, Any]:
+    """Set base price, currency and all twelve months of ``room_types`` room types: the
+    service vs ``bulk_update`` vs one ``save(update_fields=…)`` per room type."""
+    result: dict[str, Any] = {"vendor": connection.vendor, "room_types": room_types}
+    fields = ["base_price", "currency", *MONTH_PRICE_FIELDS]
+    try:
+        with transaction.atomic():
+            owner, rts = _room_types(room_types)
+
+            def items(base: int) -> list[services.RateItem]:
+                prices = {"base_price": Decimal(base), **{name: Decimal(base + 1) for name in MONTH_PRICE_FIELDS}}
+                return [services.RateItem(rt.listing_id, rt.pk, prices, "EUR") for rt in rts]
+
+            result["bulk_s"] = _timed(lambda: services.rates_update(owner=owner, items=items(700)))
+
+            def set_prices(base: int) -> None:
+                for rt in rts:
+                    rt.base_price, rt.currency = Decimal(base), "USD"
+                    for name in MONTH_PRICE_FIELDS:
+                        setattr(rt, name, Decimal(base + 1))
+
+            set_prices(800)
+            result["orm_bulk_update_s"] = _timed(lambda: RoomType.objects.bulk_update(rts, fields))
+            set_prices(900)
+
+            def one_by_one() -> None:
+                for rt in rts:
+                    rt.save(update_fields=[*fields, "updated_at"])
+
+            result["one_by_one_s"] = _timed(one_by_one)
+            raise _Rollback
+    except _Rollback:
+        pass
+    result["ratio"] = result["one_by_one_s"] / result["bulk_s"]
+    result["ratio_orm_bulk_update"] = result["orm_bulk_update_s"] / result["bulk_s"]
+    return result
+
+
+def report(**sizes: int) -> None:
+    """Print both benchmarks (``room_types=…``, ``nights=…`` to change the sizes)."""
+    nights = availability(**sizes)
+    prices = rates(room_types=sizes.get("room_types", 200))
+    for name, figures in (("availability", nights), ("rates", prices)):
+        print(name)
+        for key, value in figures.items():
+            print(f"  {key:<30} {value:.4f}" if isinstance(value, float) else f"  {key:<30} {value}")
