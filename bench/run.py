@@ -1,0 +1,449 @@
+"""The ``make bench`` runner: seed, start gunicorn, drive every scenario with wrk, report ratios.
+
+Run through ``bash bench/run.sh`` (it starts PostgreSQL and Redis and makes a fresh
+``coliving_bench`` database first). Knobs, from the environment:
+
+- ``BENCH_ROUNDS`` (5): rounds; every round runs every scenario once, in a rotated order,
+  so that drift (thermal, other load) hits all of them alike; the report takes medians.
+- ``BENCH_DURATION`` (3): seconds per wrk run; ``BENCH_WARMUP`` (1) seconds of warm-up each.
+- ``BENCH_CONNECTIONS`` (4), ``BENCH_THREADS`` (1): wrk's ``-c`` and ``-t``.
+- ``BENCH_ONLY``: comma-separated scenario names (their baselines are added).
+- ``BENCH_STRICT=1``: exit 1 when a scenario misses its target.
+
+Only 127.0.0.1 is ever contacted, and every load run is bounded by its duration.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+LIMIT_NEVER_REACHED = "100000000"
+
+SERVER_ENV = {
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/coliving_bench",
+    "REDIS_URL": "redis://127.0.0.1:6379/4",
+    "BENCH_VIEWS": "1",
+    "SECRET_KEY": "bench",
+    "ALLOWED_HOSTS": HOST,
+    "DEBUG": "0",
+    # The limiter does all its Redis work but never refuses: per key, and per IP (MeView
+    # also limits per client IP, and every request here comes from 127.0.0.1).
+    "RATELIMIT_ENABLE": "1",
+    "RATELIMIT_PER_MINUTE": LIMIT_NEVER_REACHED,
+    "RATELIMIT_PUBLIC_PER_MINUTE": LIMIT_NEVER_REACHED,
+    "RATELIMIT_COWORKIES_PER_HOUR": LIMIT_NEVER_REACHED,
+    "LOG_LEVEL": "WARNING",
+}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+ROUNDS = max(2, env_int("BENCH_ROUNDS", 5))
+DURATION = max(1, env_int("BENCH_DURATION", 3))
+WARMUP = max(1, env_int("BENCH_WARMUP", 1))
+CONNECTIONS = max(1, env_int("BENCH_CONNECTIONS", 4))
+THREADS = max(1, min(CONNECTIONS, env_int("BENCH_THREADS", 1)))
+WORKERS = 2
+
+
+# --- wrk ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sample:
+    rps: float
+    p50: float  # seconds
+    p99: float
+    requests: int
+    bad: int  # non-2xx/3xx responses plus socket errors
+    cpu: float = float("nan")  # seconds of gunicorn worker CPU per request (user + system)
+
+
+_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}
+
+
+def _duration(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    if not match:
+        raise ValueError(f"Cannot read wrk duration {text!r}")
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def parse_wrk(output: str) -> Sample:
+    rps = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.M)
+    p50 = re.search(r"^\s+50%\s+(\S+)", output, re.M)
+    p99 = re.search(r"^\s+99%\s+(\S+)", output, re.M)
+    total = re.search(r"^\s+(\d+) requests in", output, re.M)
+    if not (rps and p50 and p99 and total):
+        raise RuntimeError(f"Cannot read wrk's output:\n{output}")
+    bad = 0
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    if non2xx:
+        bad += int(non2xx.group(1))
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    if errors:
+        bad += sum(int(n) for n in errors.groups())
+    return Sample(float(rps.group(1)), _duration(p50.group(1)), _duration(p99.group(1)), int(total.group(1)), bad)
+
+
+def wrk(url: str, headers: dict[str, str], seconds: int, server: Server | None = None) -> Sample:
+    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "5s", "--latency"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    command.append(url)
+    before = server.cpu() if server else None
+    result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30)
+    after = server.cpu() if server else None
+    if result.returncode != 0:
+        raise RuntimeError(f"wrk failed ({result.returncode}):\n{result.stdout}{result.stderr}")
+    sample = parse_wrk(result.stdout)
+    if before and after and before[0] == after[0] and sample.requests:
+        sample = replace(sample, cpu=(after[1] - before[1]) / sample.requests)
+    return sample
+
+
+# --- the server ----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.base = f"http://{HOST}:{self.port}"
+        self.log = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        env = {**os.environ, **SERVER_ENV}
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "coliving.wsgi:application",
+            "--workers",
+            str(WORKERS),
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"{HOST}:{self.port}",
+            "--log-level",
+            "warning",
+        ]
+        # A session of its own: Ctrl-C reaches this runner, which then stops the server.
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.process.returncode}:\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(self.base + "/bench/bare/me", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"gunicorn did not answer within 30 s:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()  # the master stops its workers
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)  # its own session: only gunicorn's processes
+            self.process.wait(timeout=5)
+
+    def cpu(self) -> tuple[frozenset[int], float] | None:
+        """The worker pids and the CPU seconds they have used so far (Linux /proc)."""
+        if self.process is None:
+            return None
+        pids, ticks = [], 0
+        try:
+            for entry in os.listdir("/proc"):
+                if not entry.isdigit():
+                    continue
+                try:
+                    stat = Path(f"/proc/{entry}/stat").read_text()
+                except OSError:
+                    continue
+                fields = stat.rpartition(")")[2].split()
+                if int(fields[1]) == self.process.pid:  # ppid: a worker of our master
+                    pids.append(int(entry))
+                    ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        except OSError:
+            return None
+        return frozenset(pids), ticks / os.sysconf("SC_CLK_TCK")
+
+    def log_tail(self, lines: int = 40) -> str:
+        self.log.flush()
+        text = Path(self.log.name).read_text(errors="replace").splitlines()
+        return "\n".join(text[-lines:])
+
+    def get(self, path: str, headers: dict[str, str]):
+        request = urllib.request.Request(self.base + path, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, dict(response.headers), response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), error.read()
+
+
+# --- the run -------------------------------------------------------------------------------
+
+
+def setup_django() -> None:
+    for name, value in SERVER_ENV.items():
+        os.environ[name] = value
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coliving.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def selected(scenarios):
+    only = [name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()]
+    if not only:
+        return list(scenarios)
+    names = {s.name: s for s in scenarios}
+    unknown = [n for n in only if n not in names]
+    if unknown:
+        raise SystemExit(f"BENCH_ONLY names unknown scenarios: {', '.join(unknown)}; known: {', '.join(names)}")
+    wanted: set[str] = set()
+    todo = list(only)
+    while todo:
+        name = todo.pop()
+        if name not in wanted:
+            wanted.add(name)
+            todo.extend(names[name].compare)
+            if names[name].same_body_as:
+                todo.append(names[name].same_body_as)
+    return [s for s in scenarios if s.name in wanted]
+
+
+def strip(value, volatile: tuple[str, ...]):
+    if isinstance(value, dict):
+        return {k: strip(v, volatile) for k, v in value.items() if k not in volatile}
+    if isinstance(value, list):
+        return [strip(v, volatile) for v in value]
+    return value
+
+
+def check(server: Server, scenarios, resolved) -> None:
+    """One request per scenario before the load: right status, same body, expected headers."""
+    bodies = {}
+    for scenario in scenarios:
+        path, headers = resolved[scenario.name]
+        status, response_headers, body = server.get(path, headers)
+        if status != scenario.status:
+            raise RuntimeError(f"{scenario.name}: GET {path} answered {status}, not {scenario.status}: {body[:300]!r}")
+        bodies[scenario.name] = body
+        lower = {k.lower() for k in response_headers}
+        missing = [h for h in scenario.expect_headers if h.lower() not in lower]
+        if missing:
+            raise RuntimeError(f"{scenario.name}: response lacks {', '.join(missing)}")
+        if "X-RateLimit-Limit" in scenario.expect_headers:
+            limit = {k.lower(): v for k, v in response_headers.items()}["x-ratelimit-limit"]
+            if limit != LIMIT_NEVER_REACHED:
+                raise RuntimeError(f"{scenario.name}: X-RateLimit-Limit is {limit}, not {LIMIT_NEVER_REACHED}")
+    for scenario in scenarios:
+        if scenario.same_body_as and scenario.same_body_as in bodies:
+            mine = strip(json.loads(bodies[scenario.name]), scenario.volatile_keys)
+            theirs = strip(json.loads(bodies[scenario.same_body_as]), scenario.volatile_keys)
+            if mine != theirs:
+                raise RuntimeError(f"{scenario.name}: body differs from {scenario.same_body_as}'s:\n{mine}\n{theirs}")
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.2f}"
+
+
+def report(scenarios, samples, breakdowns) -> int:
+    """Print the tables; return how many scenarios missed their target."""
+    names = [s.name for s in scenarios]
+    rounds = range(len(next(iter(samples.values()))))
+
+    def median_ratio(a: str, b: str, attr: str) -> float:
+        # Per round, then the median: the two runs of a round saw the same drift.
+        return statistics.median(getattr(samples[a][r], attr) / getattr(samples[b][r], attr) for r in rounds)
+
+    def median_of(name: str, attr: str) -> float:
+        return statistics.median(getattr(x, attr) for x in samples[name])
+
+    width = max(len(n) for n in names) + 2
+    print()
+    print("Ratios to the baselines (median over the rounds of the per-round ratio):")
+    print("  rps×        scenario's requests/s ÷ baseline's        higher is better, 1.00 = as fast")
+    print("  p50×, p99×  scenario's latency ÷ baseline's           lower is better")
+    print("  cpu×        gunicorn worker CPU per request, ÷ baseline's (PostgreSQL/Redis not counted)")
+    print()
+    print(f"  {'scenario':<{width}}{'vs':<{width}}{'rps×':>7}{'p50×':>7}{'p99×':>7}{'cpu×':>7}   target")
+    missed = 0
+    for s in scenarios:
+        for i, base in enumerate(b for b in s.compare if b in samples):
+            rps = median_ratio(s.name, base, "rps")
+            verdict = ""
+            if i == 0 and s.target is not None:
+                ok = rps >= s.target
+                missed += not ok
+                verdict = f"rps× ≥ {s.target:.2f}: {'ok' if ok else 'MISSED'}"
+            print(
+                f"  {s.name if i == 0 else '':<{width}}{base:<{width}}{rps:>7.2f}"
+                f"{median_ratio(s.name, base, 'p50'):>7.2f}{median_ratio(s.name, base, 'p99'):>7.2f}"
+                f"{median_ratio(s.name, base, 'cpu'):>7.2f}   {verdict}"
+            )
+    print()
+    print("Raw medians beside them (only meaningful next to each other, see the note above):")
+    print(f"  {'scenario':<{width}}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'CPU µs':>8}  path: what it is")
+    for s in scenarios:
+        print(
+            f"  {s.name:<{width}}{median_of(s.name, 'rps'):>8.0f}{median_of(s.name, 'p50') * 1e3:>8.2f}"
+            f"{median_of(s.name, 'p99') * 1e3:>8.2f}{median_of(s.name, 'cpu') * 1e6:>8.0f}  {s.path}: {s.description}"
+        )
+    for breakdown in breakdowns:
+        steps = [(label, name) for label, name in breakdown.steps if name in samples]
+        if len(steps) != len(breakdown.steps):
+            continue
+        base = steps[0][1]
+        # Throughput cost of a step, in units of one base request: 1/ratio - 1/previous ratio.
+        ratios = [median_ratio(name, base, "rps") for _label, name in steps]
+        costs = [0.0] + [1 / ratios[i] - 1 / ratios[i - 1] for i in range(1, len(steps))]
+        cpus = [median_of(name, "cpu") for _label, name in steps]
+        cpu_costs = [0.0] + [cpus[i] - cpus[i - 1] for i in range(1, len(steps))]
+        total, cpu_total = sum(costs), sum(cpu_costs)
+        print()
+        print(f"{breakdown.title} (each line adds one guard to the line above):")
+        print(f"  {'adds':<18}{'scenario':<{width}}{'rps× base':>10}{'cost':>8}{'share':>7}{'CPU µs':>9}{'share':>7}")
+        for index, (label, name) in enumerate(steps):
+            if index == 0:
+                print(f"  {label:<18}{name:<{width}}{ratios[0]:>10.2f}{'':>8}{'':>7}{cpus[0] * 1e6:>9.0f}")
+                continue
+            share = costs[index] / total * 100 if total > 0 else float("nan")
+            cpu_share = cpu_costs[index] / cpu_total * 100 if cpu_total > 0 else float("nan")
+            print(
+                f"  {label:<18}{name:<{width}}{ratios[index]:>10.2f}{costs[index] * 100:>+7.0f}%{share:>6.0f}%"
+                f"{cpu_costs[index] * 1e6:>+9.0f}{cpu_share:>6.0f}%"
+            )
+        print(
+            f"  all guards: {1 / ratios[-1]:.2f}× the base's time per request (throughput), "
+            f"{cpus[-1] / cpus[0]:.2f}× its worker CPU"
+        )
+        print("  cost: time per request this line adds, in % of a base request (from rps×); share: of all lines' cost.")
+        print("  CPU µs: worker CPU per request this line adds (the base line: its total). Steps smaller than")
+        print("  the run-to-run noise can come out slightly negative.")
+    return missed
+
+
+def _stop_on_signal(signum, _frame):
+    raise KeyboardInterrupt  # unwinds through the ``finally`` that stops the server
+
+
+def main() -> int:
+    signal.signal(signal.SIGTERM, _stop_on_signal)
+    signal.signal(signal.SIGHUP, _stop_on_signal)
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (bench/run.sh installs it: apt-get install -y wrk)")
+    setup_django()
+    from django.db import connections
+
+    from bench import scenarios as registry
+    from bench.seed import seed
+
+    context = seed()
+    for seeder in registry.SEEDERS:
+        seeder(context)
+    connections.close_all()
+
+    scenarios = selected(registry.SCENARIOS)
+    resolved = {
+        s.name: (s.path.format(**context), {k: v.format(**context) for k, v in s.headers.items()}) for s in scenarios
+    }
+    cores = os.cpu_count() or 1
+    print(
+        f"make bench: gunicorn {WORKERS} sync workers, PostgreSQL, Redis; wrk -t{THREADS} -c{CONNECTIONS}, "
+        f"{DURATION} s per run, {ROUNDS} rounds, {len(scenarios)} scenarios"
+    )
+    print(
+        f"NOTE: wrk and the server share this machine's {cores} cores, so absolute numbers are not the "
+        "server's capacity; the ratios, measured side by side in one run, are the result."
+    )
+    load = os.getloadavg()[0]
+    noisy = "  (other work is running: expect noise)" if load > 0.5 else ""
+    print(f"load average before the run: {load:.2f}{noisy}")
+
+    server = Server()
+    samples: dict[str, list[Sample]] = {s.name: [] for s in scenarios}
+    try:
+        server.start()
+        check(server, scenarios, resolved)
+        for s in scenarios:  # warm-up: imports, connections, caches in both workers
+            path, headers = resolved[s.name]
+            wrk(server.base + path, headers, WARMUP)
+        for r in range(ROUNDS):
+            shift = r % len(scenarios)
+            order = scenarios[shift:] + scenarios[:shift]
+            print(f"round {r + 1}/{ROUNDS}: ", end="", flush=True)
+            for s in order:
+                path, headers = resolved[s.name]
+                sample = wrk(server.base + path, headers, DURATION, server)
+                if sample.bad:
+                    raise RuntimeError(
+                        f"{s.name}: {sample.bad} of {sample.requests} requests failed (non-2xx or socket errors); "
+                        f"server log:\n{server.log_tail()}"
+                    )
+                samples[s.name].append(sample)
+                print(".", end="", flush=True)
+            print()
+    finally:
+        server.stop()
+
+    missed = report(scenarios, samples, registry.BREAKDOWNS)
+    print(f"load average after the run: {os.getloadavg()[0]:.2f} (wrk + gunicorn alone make about 2)")
+
+    from apikeys.models import ApiKey
+
+    used = ApiKey.objects.filter(owner__email=context["user_email"]).values_list("usage_count", flat=True).first()
+    print()
+    print(
+        f"Usage tracking wrote {used} of the bench key's requests so far (each worker flushes every 30 s; "
+        "what was not flushed when gunicorn stopped is lost, as documented in apikeys/usage.py)."
+    )
+    Path(server.log.name).unlink(missing_ok=True)
+    if missed and os.environ.get("BENCH_STRICT") == "1":
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("\ninterrupted; the server was stopped", file=sys.stderr)
+        sys.exit(130)

@@ -1,0 +1,15 @@
+"""Routes for ``make bench``, mounted at ``/bench/`` only when ``settings.BENCH_VIEWS`` is on."""
+
+from django.urls import path
+
+from bench import views
+
+urlpatterns = [
+    path("bare/me", views.bare_me),
+    path("plain/me", views.plain_me),
+    path("unguarded/me", views.UnguardedMeView.as_view()),
+    path("unguarded-mem/me", views.UnguardedInMemoryMeView.as_view()),
+    path("guard/auth/me", views.GuardAuthMeView.as_view()),
+    path("guard/auth-scope/me", views.GuardAuthScopeMeView.as_view()),
+    path("guard/auth-scope-ratelimit/me", views.GuardAuthScopeRateMeView.as_view()),
+]
