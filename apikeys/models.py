@@ -158,6 +158,7 @@ class IdempotencyRecord(models.Model):
     state = models.CharField(max_length=20, choices=State.choices, default=State.IN_PROGRESS)
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     response_body = models.BinaryField(null=True, blank=True)
+    response_headers = models.JSONField(default=dict, blank=True, help_text="Headers replayed with the body.")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

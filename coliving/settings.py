@@ -161,6 +161,8 @@ TASKS = {
 }
 
 TRACKING_URL = env_str("TRACKING_URL")
+# Outbound fetches refuse private and loopback addresses; local development only.
+TRACKING_ALLOW_PRIVATE = env_bool("TRACKING_ALLOW_PRIVATE", False)
 
 # Baseline views for `make bench` (bench/urls.py); never on in production.
 BENCH_VIEWS = env_bool("BENCH_VIEWS", False)
@@ -236,7 +238,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"HealthStatusEnum": ["ok", "degraded", "down"]},
+    "ENUM_NAME_OVERRIDES": {
+        "HealthStatusEnum": ["ok", "degraded", "down"],
+        "UserGenderEnum": "accounts.models.User.Gender",
+    },
     "EXTENSIONS_INFO": {},
 }
 

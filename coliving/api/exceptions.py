@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.exceptions import Ratelimited
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
@@ -126,6 +127,7 @@ def _is_api_path(request: HttpRequest) -> bool:
     return path.startswith(("/v2", "/json", "/api", "/spaces/")) or family_for_request(request).value == "cobot"
 
 
+@csrf_exempt
 def api_not_found(request: HttpRequest, exception: Exception | None = None, *args, **kwargs):
     """Catch-all for unknown paths under the API prefixes."""
     return _json_error(request, Http404())
@@ -135,7 +137,7 @@ def handler400(request, exception=None):
     if _is_api_path(request):
         if isinstance(exception, RequestDataTooBig):
             return _json_error(request, exception)
-        return _json_error(request, drf.ParseError("Bad request"))
+        return _json_error(request, ApplicationError("Bad request"))
     from django.views.defaults import bad_request
 
     return bad_request(request, exception)

@@ -93,7 +93,8 @@ COBOT_PATHS = re.compile(r"^/api(/|$)|^/spaces/[^/]+/api(/|$)")
 
 def family_for_request(request) -> Family:
     path = request.path_info
-    host = request.get_host().split(":")[0].lower() if request.META.get("HTTP_HOST") else ""
+    # The raw header, not get_host(): this also runs for requests refused for their Host.
+    host = request.META.get("HTTP_HOST", "").rsplit(":", 1)[0].lower()
     if COBOT_PATHS.match(path) or (
         settings.SPACES_DOMAIN and host.endswith("." + settings.SPACES_DOMAIN) and path.startswith("/api")
     ):

@@ -39,6 +39,7 @@ from coliving.api.errors import ApplicationError, Conflict
 from coliving.api.renderers import JSONRenderer
 
 HEADER = "Idempotency-Key"
+REPLAYED_HEADERS = ("Location", "Content-Location")
 MAX_LENGTH = 255
 STALE_AFTER = timedelta(minutes=5)
 
@@ -92,7 +93,11 @@ def _claim(request, value: str, fingerprint: str) -> tuple[IdempotencyRecord | N
                 code="idempotency_request_in_progress",
                 headers={"Retry-After": "1"},
             )
-        replay = Response(orjson.loads(bytes(existing.response_body)), status=existing.status_code)
+        replay = Response(
+            orjson.loads(bytes(existing.response_body)),
+            status=existing.status_code,
+            headers=existing.response_headers or None,
+        )
         replay["Idempotent-Replayed"] = "true"
         return None, replay
     raise Conflict(
@@ -129,6 +134,7 @@ def run_idempotent(request, call):
                 state=IdempotencyRecord.State.COMPLETED,
                 status_code=response.status_code,
                 response_body=orjson.dumps(response.data, default=JSONRenderer.default),
+                response_headers={name: response[name] for name in REPLAYED_HEADERS if response.has_header(name)},
             )
             return response
     except _Discard as discard:

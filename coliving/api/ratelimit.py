@@ -75,7 +75,8 @@ def apply_limits(request, limits: list[Limit]) -> int | None:
     The tightest limit (fewest remaining) is kept on the request for the response headers.
     """
     wait: int | None = None
-    tightest = None
+    tightest = None  # (limit, remaining, reset) for the headers
+    exceeded = None
     for limit in limits:
         rate = limit.resolve_rate(request)
         usage = get_usage(
@@ -87,11 +88,14 @@ def apply_limits(request, limits: list[Limit]) -> int | None:
         )
         if usage is None:  # limiter disabled or cache down with RATELIMIT_FAIL_OPEN
             continue
-        remaining = max(0, usage["limit"] - usage["count"])
-        if tightest is None or remaining < tightest[1]:
-            tightest = (usage["limit"], remaining, max(0, usage["time_left"]))
-        if usage["should_limit"]:
-            wait = max(wait or 0, max(1, usage["time_left"]))
+        state = (usage["limit"], max(0, usage["limit"] - usage["count"]), max(0, usage["time_left"]))
+        if tightest is None or state[1] < tightest[1]:
+            tightest = state
+        if usage["should_limit"] and (exceeded is None or state[2] > exceeded[2]):
+            exceeded = state  # the limit that blocks longest decides Retry-After and the headers
+    if exceeded is not None:
+        tightest = exceeded
+        wait = max(1, exceeded[2])
     if tightest is not None:
         request._ratelimit = tightest
     return wait

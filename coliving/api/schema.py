@@ -124,11 +124,13 @@ class AutoSchema(BaseAutoSchema):
                     "description": description,
                 }
 
+        add(validation_status, validation, "Validation error (body or query parameters)")
+        add("400", error, "Malformed request")
         if self.method in ("POST", "PUT", "PATCH"):
-            add(validation_status, validation, "Validation error")
-            add("400", error, "Malformed request body")
             add("413", error, "Request body too large")
             add("415", error, "Unsupported media type")
+        if "{" in self.path:
+            add("404", error, "Not found, or not this key's to see")
         if not getattr(self.view, "public", False):
             add("401", error, "Missing, invalid, expired, inactive or revoked API key")
             add("403", error, "The key lacks the scope this operation needs")

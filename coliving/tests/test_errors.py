@@ -159,3 +159,17 @@ def test_every_response_carries_a_request_id(api_client):
     assert api_client.get("/v2", HTTP_X_REQUEST_ID="abc-1")["X-Request-ID"] == "abc-1"
     # an id that could inject into logs or headers is replaced, not echoed
     assert api_client.get("/v2", HTTP_X_REQUEST_ID="bad id\twith spaces")["X-Request-ID"] != "bad id\twith spaces"
+
+
+def test_a_post_to_an_unknown_api_path_is_a_json_404_not_a_csrf_page(api_client):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/v2/nope", {"a": 1}, content_type="application/json")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_a_host_that_is_not_allowed_is_a_json_400(api_client):
+    response = api_client.get("/v2/nope", HTTP_HOST="evil.example.org")
+    assert response.status_code == 400
+    assert response.json()["success"] is False

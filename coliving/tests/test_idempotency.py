@@ -29,6 +29,7 @@ def test_a_retry_with_the_same_body_replays_the_first_response(client):
     assert first.status_code == second.status_code == 201
     assert second.json() == first.json()
     assert second["Idempotent-Replayed"] == "true"
+    assert second["Location"] == first["Location"]
     assert City.objects.count() == 1
 
 

@@ -104,3 +104,13 @@ def test_the_limiter_can_be_switched_off(key_client, settings):
     settings.RATELIMIT_ENABLE = False
     client = key_client(["users.read"], rate_limit_per_minute=1)
     assert _exhaust(client, "/v2/probe/coliving", 3) == [200] * 3
+
+
+def test_a_429_reports_the_limit_that_blocks_longest(key_client, settings):
+    settings.RATELIMIT_COWORKIES_PER_HOUR = 2
+    client = key_client(["read"], rate_limit_per_minute=2)
+    responses = [client.get("/v2/jobs/probe") for _ in range(3)]
+    blocked = responses[2]
+    assert blocked.status_code == 429
+    assert blocked["X-RateLimit-Reset"] == blocked["Retry-After"]
+    assert int(blocked["Retry-After"]) > 60  # the hourly window, not the minute one

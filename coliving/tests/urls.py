@@ -75,7 +75,7 @@ class CityCreate(ApiView):
         if name == "raise":
             raise RuntimeError("boom")
         city = City.objects.create(name=name, slug=f"{name}-{City.objects.count()}")
-        return self.respond({"id": city.pk, "name": city.name}, status=201)
+        return self.respond({"id": city.pk, "name": city.name}, status=201, headers={"Location": f"/cities/{city.pk}"})
 
 
 class Boom(ApiView):
