@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.core.validators import validate_email
+from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -19,12 +22,15 @@ from jobs.models import Space
 
 
 def _parse_expiry(value: str) -> datetime:
-    moment = parse_datetime(value)
-    if moment is None:
+    # The date first: parse_datetime also accepts a bare date (as midnight), which would end
+    # the key's life at the start of the day given instead of at its end.
+    try:
         day = parse_date(value)
-        if day is None:
-            raise CommandError(f"--expires: {value!r} is not an ISO date or datetime")
-        moment = datetime.combine(day, time.max)
+        moment = datetime.combine(day, time.max) if day else parse_datetime(value)
+    except ValueError:  # well-formed but impossible, e.g. 2030-02-30
+        moment = None
+    if moment is None:
+        raise CommandError(f"--expires: {value!r} is not an ISO date or datetime")
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment, UTC)
     if moment <= timezone.now():
@@ -47,12 +53,21 @@ class Command(BaseCommand):
         parser.add_argument("--create-owner", action="store_true", help="Create the owner if missing.")
 
     def handle(self, *args, **options):
+        # Everything is checked before anything is written: a refused command must not
+        # leave a half-made owner behind.
         email = options["owner"].strip().lower()
         owner = User.objects.filter(email__iexact=email).first()
+        if owner is None and not options["create_owner"]:
+            raise CommandError(f"No user with email {email}; pass --create-owner to create one.")
         if owner is None:
-            if not options["create_owner"]:
-                raise CommandError(f"No user with email {email}; pass --create-owner to create one.")
-            owner = User.objects.create_user(email=email)
+            try:
+                validate_email(email)
+            except ValidationError:
+                raise CommandError(f"--owner: {email!r} is not an email address") from None
+        name = options["name"].strip()
+        max_name = ApiKey._meta.get_field("name").max_length
+        if not name or len(name) > max_name:
+            raise CommandError(f"--name must be 1 to {max_name} characters")
         try:
             scopes = scope_catalogue.normalise(options["scopes"].split(","))
         except ValueError as exc:
@@ -68,14 +83,22 @@ class Command(BaseCommand):
             provider = Provider.objects.filter(slug=options["provider"]).first()
             if provider is None:
                 raise CommandError(f"No provider {options['provider']!r}")
-        _key, raw = api_key_create(
-            owner=owner,
-            name=options["name"],
-            scopes=scopes,
-            prefix=options["prefix"],
-            space=space,
-            provider=provider,
-            expires_at=_parse_expiry(options["expires"]) if options["expires"] else None,
-            rate_limit_per_minute=options["rate_limit"],
-        )
+        expires_at = _parse_expiry(options["expires"]) if options["expires"] else None
+        rate_limit = options["rate_limit"]
+        if rate_limit is not None and rate_limit < 1:
+            # 0 would silently mean "the default" to the limiter; a negative one fails in the database.
+            raise CommandError("--rate-limit must be at least 1 (leave it out for the default)")
+        with transaction.atomic():
+            if owner is None:
+                owner = User.objects.create_user(email=email)
+            _key, raw = api_key_create(
+                owner=owner,
+                name=name,
+                scopes=scopes,
+                prefix=options["prefix"],
+                space=space,
+                provider=provider,
+                expires_at=expires_at,
+                rate_limit_per_minute=rate_limit,
+            )
         self.stdout.write(raw)
