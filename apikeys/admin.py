@@ -10,9 +10,8 @@ cache: it lives in this request's memory and in that page's body only. Revoking 
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
@@ -36,19 +35,8 @@ class StatusFilter(admin.SimpleListFilter):
         return ApiKey.Status.choices
 
     def queryset(self, request, queryset: QuerySet[ApiKey]) -> QuerySet[ApiKey] | None:
-        now = timezone.now()
-        not_revoked = Q(revoked_at__isnull=True)
-        match self.value():
-            case ApiKey.Status.ACTIVE:
-                return queryset.filter(not_revoked, is_active=True).filter(
-                    Q(expires_at__isnull=True) | Q(expires_at__gt=now)
-                )
-            case ApiKey.Status.EXPIRED:
-                return queryset.filter(not_revoked, is_active=True, expires_at__lte=now)
-            case ApiKey.Status.REVOKED:
-                return queryset.filter(revoked_at__isnull=False)
-            case ApiKey.Status.INACTIVE:
-                return queryset.filter(not_revoked, is_active=False)
+        if self.value() in ApiKey.Status.values:
+            return queryset.with_status(self.value())
         return None
 
 

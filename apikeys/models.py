@@ -110,7 +110,7 @@ class ApiKey(models.Model):
     def status(self) -> str:
         if self.revoked_at is not None:
             return self.Status.REVOKED
-        if not self.is_active:
+        if not self.is_active or not self.owner.is_active:
             return self.Status.INACTIVE
         if self.expires_at is not None and self.expires_at <= timezone.now():
             return self.Status.EXPIRED

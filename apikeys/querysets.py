@@ -24,10 +24,25 @@ class InvalidKey(Exception):
 
 class ApiKeyQuerySet(models.QuerySet):
     def usable(self) -> ApiKeyQuerySet:
+        return self.with_status("active")
+
+    def with_status(self, status: str) -> ApiKeyQuerySet:
+        """Keys whose ``ApiKey.status`` is ``status``: revoked, then inactive (the key or its
+        owner), then expired, else active — the same precedence as the property."""
         now = timezone.now()
-        return self.filter(is_active=True, revoked_at__isnull=True).filter(
-            Q(expires_at__isnull=True) | Q(expires_at__gt=now)
-        )
+        live = Q(revoked_at__isnull=True)
+        enabled = live & Q(is_active=True, owner__is_active=True)
+        unexpired = Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+        match status:
+            case "revoked":
+                return self.filter(revoked_at__isnull=False)
+            case "inactive":
+                return self.filter(live).exclude(is_active=True, owner__is_active=True)
+            case "expired":
+                return self.filter(enabled, expires_at__lte=now)
+            case "active":
+                return self.filter(enabled & unexpired)
+        raise ValueError(f"Unknown key status {status!r}")
 
     def authenticate(self, raw: str) -> ApiKey:
         """Return the usable key ``raw`` stands for, or raise ``InvalidKey``.

@@ -145,3 +145,13 @@ def test_authentication_is_one_query(key_client, django_assert_num_queries):
     # 1. the API key joined with its owner
     with django_assert_num_queries(1):
         assert client.get("/v2/probe/coliving").status_code == 200
+
+
+def test_the_status_shown_to_staff_matches_what_authentication_does(key_client):
+    client = key_client(["users.read"])
+    client.owner.is_active = False
+    client.owner.save()
+    key = ApiKey.objects.select_related("owner").get(pk=client.api_key.pk)
+    assert key.status == ApiKey.Status.INACTIVE
+    assert list(ApiKey.objects.with_status("inactive")) == [key]
+    assert not ApiKey.objects.with_status("active").exists()
