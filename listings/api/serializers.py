@@ -66,7 +66,9 @@ class RoomTypeSummarySerializer(serializers.Serializer):
 
 
 class ListingSerializer(serializers.Serializer):
-    """One item of ``GET /v2/listings`` (read only; rows come from ``Listing.objects.summaries()``)."""
+    """A listing the key's owner hosts or was granted, with its room types."""
+
+    # Documents the rows of ``Listing.objects.summaries()`` + ``with_room_types``; a test keeps them in step.
 
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -155,8 +157,8 @@ class AvailabilityItemSerializer(serializers.Serializer):
 
 
 class BatchSerializer(serializers.Serializer):
-    """``{"data": [item, …]}``. An error about the list itself (empty, too long, not a list)
-    is reported under ``data``, not ``data.non_field_errors`` where DRF nests it."""
+    # ``{"data": [item, …]}``. An error about the list itself (empty, too long, not a list)
+    # is reported under ``data``, not ``data.non_field_errors`` where DRF nests it.
 
     def to_internal_value(self, data):
         try:
@@ -247,5 +249,5 @@ class ProviderKeySerializer(serializers.Serializer):
     )
 
 
-class ProviderKeyStatusSerializer(serializers.Serializer):
+class ProviderKeyLinkSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["created", "updated", "unchanged"])

@@ -22,6 +22,7 @@ from coliving.api.errors import NotFound, Unprocessable
 from coliving.api.families import dotted
 from coliving.api.idempotency import idempotent
 from coliving.api.pagination import PagePagination
+from coliving.api.parsers import JSONParser
 from coliving.api.schema import ColivingError
 from listings import services
 from listings.api import serializers as s
@@ -79,7 +80,7 @@ class ListingListView(ApiGenericView):
         operation_id="listings_list",
         tags=["listings"],
         summary="List Listings",
-        responses={200: s.ListingSerializer(many=True)},
+        responses={200: s.ListingSerializer(many=True), 400: _error("A bad query parameter (page, per_page, status)")},
     )
     def get(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()).summaries())
@@ -115,6 +116,7 @@ class AvailabilityUpdateView(ProviderMixin, ApiView):
     """Set the units still sellable per room type per night, for date ranges (all or nothing)."""
 
     write_scope = "listings.write"
+    parser_classes = [JSONParser]  # a list of objects has no form encoding
 
     @extend_schema(
         operation_id="integrations_availability_update",
@@ -165,6 +167,7 @@ class RatesUpdateView(ProviderMixin, ApiView):
     """Set room types' monthly prices and currency (all or nothing)."""
 
     write_scope = "listings.write"
+    parser_classes = [JSONParser]
 
     @extend_schema(
         operation_id="integrations_rates_update",
@@ -227,7 +230,7 @@ class ProviderKeyView(ProviderMixin, ApiView):
         responses={
             200: inline_serializer(
                 "ProviderKeyResponse",
-                {"success": serializers.BooleanField(), "data": s.ProviderKeyStatusSerializer()},
+                {"success": serializers.BooleanField(), "data": s.ProviderKeyLinkSerializer()},
             ),
             404: _error("Unsupported provider"),
             409: _error("The provider key is already linked to another account"),

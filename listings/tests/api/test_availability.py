@@ -397,3 +397,10 @@ def test_a_push_costs_the_same_statements_for_1_night_or_40_room_types_times_365
     assert len(few) == len(many) == 7
     assert RoomTypeNight.objects.count() == 1 + 40 * 365
     assert sum(1 for sql in many if "INSERT" in sql) == 1
+
+
+def test_a_form_encoded_body_is_415(client, room_type):
+    response = client.post(URL, {"data": "x"}, format="multipart")
+
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"

@@ -223,6 +223,12 @@ def test_malformed_json_is_400(client, room_type):
     assert response.status_code == 400
 
 
+def test_a_form_encoded_body_is_415(client, room_type):
+    response = client.post(URL, {"data": "x"}, content_type="application/x-www-form-urlencoded")
+
+    assert response.status_code == 415
+
+
 # --- who may push ------------------------------------------------------------------------------
 
 
