@@ -35,6 +35,7 @@ from coliving.api.base import ApiView, ApiViewSet
 from coliving.api.errors import NotFound
 from coliving.api.idempotency import idempotent
 from coliving.api.pagination import PagePagination
+from coliving.api.schema import ColivingError
 from listings.models import Listing, RoomType
 
 BOOKING_NOT_FOUND = "Booking not found or unauthorized"
@@ -42,14 +43,18 @@ LISTING_NOT_FOUND = "Listing not found or unauthorized"
 USER_NOT_FOUND = "User not found or unauthorized"
 
 
+PROVIDER = OpenApiParameter(
+    "provider", {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"}, OpenApiParameter.PATH, description="e.g. mangobeds"
+)
+ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The booking's id.")
+
+
 def envelope(name: str, data) -> serializers.Serializer:
     return inline_serializer(name, {"success": serializers.BooleanField(), "data": data})
 
 
-def not_found(message: str) -> OpenApiResponse:
-    from coliving.api.schema import ColivingError
-
-    return OpenApiResponse(ColivingError, description=message)
+def error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(ColivingError, description=description)
 
 
 class BookingViewSet(ApiViewSet):
@@ -84,9 +89,10 @@ class BookingViewSet(ApiViewSet):
 
     @extend_schema(
         operation_id="bookings_retrieve",
+        parameters=[ID],
         tags=["bookings"],
         summary="Get a booking",
-        responses={200: envelope("BookingResponse", BookingSerializer()), 404: not_found(BOOKING_NOT_FOUND)},
+        responses={200: envelope("BookingResponse", BookingSerializer()), 404: error(BOOKING_NOT_FOUND)},
     )
     def retrieve(self, request, pk=None):
         return self.respond(BookingSerializer(self.get_object()).data)
@@ -110,11 +116,8 @@ class BookingViewSet(ApiViewSet):
         request=BookingCreateSerializer,
         responses={
             201: envelope("BookingCreated", BookingSerializer()),
-            404: not_found(f"{LISTING_NOT_FOUND} / {USER_NOT_FOUND}"),
-            409: OpenApiResponse(
-                description="`unavailable`: no unit left on `details.unavailable_dates`; or an Idempotency-Key "
-                "conflict."
-            ),
+            404: error(f"{LISTING_NOT_FOUND} / {USER_NOT_FOUND}"),
+            409: error("`unavailable`: no unit left on `details.unavailable_dates`; or an Idempotency-Key conflict."),
         },
     )
     @idempotent
@@ -153,6 +156,7 @@ class BookingViewSet(ApiViewSet):
 
     @extend_schema(
         operation_id="bookings_cancel",
+        parameters=[ID],
         tags=["bookings"],
         summary="Cancel a booking",
         description="Cancels a pending or confirmed booking and gives its nights back. A cancelled or declined "
@@ -160,8 +164,8 @@ class BookingViewSet(ApiViewSet):
         request=None,
         responses={
             200: envelope("BookingCancelled", BookingSerializer()),
-            404: not_found(BOOKING_NOT_FOUND),
-            409: OpenApiResponse(description="`invalid_status`: the booking is already cancelled or declined."),
+            404: error(BOOKING_NOT_FOUND),
+            409: error("`invalid_status`: the booking is already cancelled or declined."),
         },
     )
     @action(detail=True, methods=["post"])
@@ -171,6 +175,7 @@ class BookingViewSet(ApiViewSet):
 
     @extend_schema(
         operation_id="bookings_messages_create",
+        parameters=[ID],
         tags=["bookings"],
         summary="Send a message on a booking",
         description="The same text from the same sender on the same booking within 60 seconds is not stored "
@@ -180,7 +185,7 @@ class BookingViewSet(ApiViewSet):
         responses={
             201: envelope("BookingMessageCreated", BookingMessageOutSerializer()),
             200: envelope("BookingMessageDuplicate", BookingMessageOutSerializer()),
-            404: not_found(BOOKING_NOT_FOUND),
+            404: error(BOOKING_NOT_FOUND),
         },
     )
     @action(detail=True, methods=["post"])
@@ -211,12 +216,12 @@ class IntegrationBookingFeedView(ProviderMixin, ApiView):
             "filter matches a booking's current status."
         ),
         parameters=[
-            OpenApiParameter("provider", OpenApiTypes.STR, OpenApiParameter.PATH, description="e.g. mangobeds"),
+            PROVIDER,
             FeedParamsSerializer,
         ],
         responses={
             200: envelope("BookingFeedResponse", FeedSerializer()),
-            404: not_found(f"{LISTING_NOT_FOUND} / unsupported_provider"),
+            404: error(f"{LISTING_NOT_FOUND} / unsupported_provider"),
         },
     )
     def get(self, request, provider):
@@ -259,7 +264,7 @@ class IntegrationBookingDetailView(ProviderMixin, ApiView):
         tags=["integrations"],
         summary="Get booking details",
         parameters=[
-            OpenApiParameter("provider", OpenApiTypes.STR, OpenApiParameter.PATH, description="e.g. mangobeds"),
+            PROVIDER,
             OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH),
         ],
         responses={
@@ -267,7 +272,7 @@ class IntegrationBookingDetailView(ProviderMixin, ApiView):
                 "IntegrationBookingResponse",
                 inline_serializer("IntegrationBookingData", {"Booking": IntegrationBookingSerializer()}),
             ),
-            404: not_found(BOOKING_NOT_FOUND),
+            404: error(BOOKING_NOT_FOUND),
         },
     )
     def get(self, request, provider, id):
