@@ -16,7 +16,9 @@ from decimal import Decimal
 from time import perf_counter
 from typing import Any
 
+import orjson
 from django.db import connection, transaction
+from django.http import HttpResponse
 
 from accounts.models import User
 from listings import services
@@ -134,11 +136,83 @@ def rates(*, room_types: int = 200) -> dict[str, Any]:
     return result
 
 
+def _plain_listings(request, raw_key: str, per_page: int):
+    """The ``plain`` baseline: no DRF; the same queries with ``.values()``, rendered with orjson."""
+    from apikeys.models import ApiKey
+    from listings.querysets import LISTING_SUMMARY_FIELDS
+
+    key = ApiKey.objects.authenticate(raw_key)
+    listings = Listing.objects.for_owner(key.owner).order_by("id")
+    total = listings.count()
+    rows = list(listings.values(*LISTING_SUMMARY_FIELDS)[:per_page])
+    by_id = {row["id"]: row for row in rows}
+    for row in rows:
+        row["room_types"] = []
+    room_types = RoomType.objects.filter(listing_id__in=by_id).order_by("listing_id", "id")
+    for listing_id, pk, name in room_types.values_list("listing_id", "id", "name"):
+        by_id[listing_id]["room_types"].append({"id": pk, "name": name})
+    pages = max(1, -(-total // per_page))
+    pagination = {
+        "total": total,
+        "per_page": per_page,
+        "current_page": 1,
+        "total_pages": pages,
+        "has_next": pages > 1,
+        "has_previous": False,
+    }
+    body = orjson.dumps({"success": True, "data": rows, "pagination": pagination})
+    return HttpResponse(body, content_type="application/json")
+
+
+def listings_list(*, listings: int = 50, room_types: int = 2, per_page: int = 20, rounds: int = 300) -> dict[str, Any]:
+    """``GET /v2/listings`` in process (RequestFactory, no HTTP server): the view as served
+    (authentication, scope, rate limits, usage buffer, pagination, filters) against the
+    ``plain`` baseline above, interleaved. ``make bench`` measures the same over HTTP."""
+    from django.test import RequestFactory
+
+    from apikeys.services import api_key_create
+    from listings.api.views import ListingListView
+
+    view = ListingListView.as_view()
+    factory = RequestFactory()
+    result: dict[str, Any] = {"vendor": connection.vendor, "listings": listings, "per_page": per_page}
+    try:
+        with transaction.atomic():
+            owner, _ = _room_types(0)
+            for n in range(listings):
+                listing = Listing.objects.create(host=owner, name=f"Bench listing {n}", city="Berlin")
+                RoomType.objects.bulk_create(
+                    RoomType(listing=listing, name=f"Room type {k}") for k in range(room_types)
+                )
+            _key, raw = api_key_create(owner=owner, name="bench", scopes=["listings.read"], rate_limit_per_minute=10**9)
+            query = {"per_page": per_page}
+            served = view(factory.get("/v2/listings", query, HTTP_X_API_KEY=raw))
+            plain = _plain_listings(factory.get("/v2/listings", query), raw, per_page)
+            served.render()
+            if orjson.loads(served.content) != orjson.loads(plain.content):
+                raise AssertionError("the baseline does not return the view's body")
+            timings = {"view_s": 0.0, "plain_s": 0.0}
+            for _ in range(rounds):
+                timings["view_s"] += _timed(
+                    lambda: view(factory.get("/v2/listings", query, HTTP_X_API_KEY=raw)).render()
+                )
+                timings["plain_s"] += _timed(lambda: _plain_listings(factory.get("/v2/listings", query), raw, per_page))
+            result.update(timings)
+            raise _Rollback
+    except _Rollback:
+        pass
+    result["view_per_s"] = rounds / result["view_s"]
+    result["plain_per_s"] = rounds / result["plain_s"]
+    result["ratio_view_to_plain"] = result["plain_s"] / result["view_s"]
+    return result
+
+
 def report(**sizes: int) -> None:
-    """Print both benchmarks (``room_types=…``, ``nights=…`` to change the sizes)."""
+    """Print the benchmarks (``room_types=…``, ``nights=…`` to change the push sizes)."""
     nights = availability(**sizes)
     prices = rates(room_types=sizes.get("room_types", 200))
-    for name, figures in (("availability", nights), ("rates", prices)):
+    listing_page = listings_list()
+    for name, figures in (("availability", nights), ("rates", prices), ("GET /v2/listings", listing_page)):
         print(name)
         for key, value in figures.items():
             print(f"  {key:<30} {value:.4f}" if isinstance(value, float) else f"  {key:<30} {value}")
