@@ -14,12 +14,6 @@ from listings.tests.factories import ListingFactory, RoomTypeFactory
 TODAY = date(2024, 4, 15)  # before the spec's example dates (May 2024)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # UserFactory hashes a password for every host it makes; PBKDF2 would dominate these tests.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def today(monkeypatch) -> date:
     """Pin the inventory calendar's today to ``TODAY``."""

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from accounts.tests.factories import UserFactory
 from coliving.api.errors import Conflict, Forbidden, Unprocessable
 from listings import bench, services
-from listings.models import MONTH_PRICE_FIELDS, ProviderAccountLink, RoomType, RoomTypeNight
+from listings.models import MONTH_PRICE_FIELDS, Listing, ProviderAccountLink, RoomType, RoomTypeNight
 from listings.querysets import money, with_room_types
 from listings.tests.conftest import TODAY
 from listings.tests.factories import ListingFactory, RoomTypeFactory, RoomTypeNightFactory
@@ -222,7 +222,9 @@ def test_listing_summaries_have_the_list_fields():
 def test_the_benchmark_helpers_run_and_leave_nothing_behind():
     nights = bench.availability(room_types=3, nights=2)
     prices = bench.rates(room_types=3)
+    page = bench.listings_list(listings=3, rounds=2)
 
     assert nights["nights"] == 6 and nights["ratio_insert"] > 0
     assert prices["room_types"] == 3 and prices["ratio"] > 0
-    assert not RoomType.objects.exists() and not RoomTypeNight.objects.exists()
+    assert page["listings"] == 3 and page["ratio_view_to_plain"] > 0
+    assert not Listing.objects.exists() and not RoomTypeNight.objects.exists()
