@@ -1,35 +1,30 @@
-"""Demo booking for ``manage.py seed_demo``: one pending stay on the demo host's first
-listing, if the listings demo created one. Idempotent: nothing is added once the demo
-guest has a booking there."""
+"""Demo booking for ``manage.py seed_demo``: one pending stay of the demo guest on the demo
+host's first listing, if the listings demo created one. Idempotent: nothing is added once
+the demo guest has a booking there."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
+from accounts import demo as accounts_demo
 from bookings import services
 from bookings.models import Booking
 from coliving.api.errors import ApplicationError
 from listings.models import Listing, RoomType
 
-DEMO_GUEST = "demo-guest@example.com"
-
 
 def seed(context: dict[str, object]) -> None:
     owner = context["owner"]
-    listing = context.get("listing") or Listing.objects.filter(host=owner, status=Listing.Status.ACTIVE).first()
-    if listing is None:
+    listings = context.get("listings") or list(Listing.objects.filter(host=owner, status=Listing.Status.ACTIVE)[:1])
+    if not listings:
         return
+    listing = listings[0]
     room_type = RoomType.objects.filter(listing=listing).first()
     if room_type is None:
         return
-    User = get_user_model()
-    defaults = {"first_name": "Demo", "last_name": "Guest"}
-    if any(field.name == "created_by" for field in User._meta.get_fields()):
-        defaults["created_by"] = owner
-    guest, _ = User.objects.get_or_create(email=DEMO_GUEST, defaults=defaults)
+    guest = _demo_guest(context)
     if Booking.objects.filter(guest=guest, listing=listing).exists():
         return
     on = services.today()
@@ -50,3 +45,14 @@ def seed(context: dict[str, object]) -> None:
     except (ApplicationError, ValidationError):
         return  # the demo listing's rules or inventory do not allow it: no demo booking
     context["booking"] = booking
+
+
+def _demo_guest(context: dict[str, object]):
+    """The demo partner's guest, made by the accounts demo (through the sign-up pipeline).
+
+    ``seed_demo`` runs the bookings demo before the accounts one, so ask it now; it is
+    idempotent and will find its guest when its own turn comes.
+    """
+    if context.get("demo_guest") is None:
+        accounts_demo.seed(context)
+    return context["demo_guest"]

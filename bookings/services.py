@@ -42,7 +42,7 @@ def today() -> date:
 
 def user_created_by(user, owner) -> bool:
     """Whether ``owner`` created ``user`` through ``POST /v2/users`` (``User.created_by``)."""
-    return user is not None and getattr(user, "created_by_id", None) == owner.pk
+    return user is not None and user.created_by_id == owner.pk
 
 
 def nights_of(checkin: date, checkout: date) -> list[date]:

@@ -14,10 +14,7 @@ TODAY = date(2024, 1, 10)  # the tests' "today" (see conftest.py): the spec's ex
 
 def guest_of(owner, **kwargs) -> User:
     """A user ``owner`` created (what ``POST /v2/users`` records in ``User.created_by``)."""
-    user = UserFactory(**kwargs)
-    User.objects.filter(pk=user.pk).update(created_by=owner)
-    user.created_by_id = owner.pk
-    return user
+    return UserFactory(created_by=owner, **kwargs)
 
 
 def make_booking(
