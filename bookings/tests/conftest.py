@@ -13,12 +13,6 @@ def _today(monkeypatch):
     monkeypatch.setattr(services, "today", lambda: TODAY)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # UserFactory hashes a password for every user; PBKDF2 makes that ~1 s each.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def provider(db) -> Provider:
     # Created by a data migration, but a transactional test's flush removes it.
