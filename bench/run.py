@@ -9,6 +9,8 @@ Run through ``bash bench/run.sh`` (it starts PostgreSQL and Redis and makes a fr
 - ``BENCH_CONNECTIONS`` (4), ``BENCH_THREADS`` (1): wrk's ``-c`` and ``-t``.
 - ``BENCH_ONLY``: comma-separated scenario names (their baselines are added).
 - ``BENCH_STRICT=1``: exit 1 when a scenario misses its target.
+- ``BENCH_WSGI`` (``coliving.wsgi:application``): the WSGI app gunicorn serves; point it at a
+  module that patches the application first to measure a candidate change before making it.
 
 Only 127.0.0.1 is ever contacted, and every load run is bounded by its duration.
 """
@@ -28,10 +30,11 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"  # git-ignored
 HOST = "127.0.0.1"
 LIMIT_NEVER_REACHED = "100000000"
 
@@ -143,7 +146,7 @@ class Server:
             sys.executable,
             "-m",
             "gunicorn",
-            "coliving.wsgi:application",
+            os.environ.get("BENCH_WSGI") or "coliving.wsgi:application",
             "--workers",
             str(WORKERS),
             "--worker-class",
@@ -216,6 +219,22 @@ class Server:
 
 
 # --- the run -------------------------------------------------------------------------------
+
+
+def machine_busy(seconds: float = 1.0) -> float | None:
+    """Share of all cores' time that was not idle over ``seconds`` (Linux /proc/stat)."""
+
+    def read() -> tuple[int, int]:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        return sum(fields), fields[3] + fields[4]  # total, idle + iowait
+
+    try:
+        total0, idle0 = read()
+        time.sleep(seconds)
+        total1, idle1 = read()
+    except (OSError, ValueError, IndexError):
+        return None
+    return 1 - (idle1 - idle0) / max(1, total1 - total0)
 
 
 def setup_django() -> None:
@@ -356,8 +375,15 @@ def report(scenarios, samples, breakdowns) -> int:
             f"{cpus[-1] / cpus[0]:.2f}× its worker CPU"
         )
         print("  cost: time per request this line adds, in % of a base request (from rps×); share: of all lines' cost.")
-        print("  CPU µs: worker CPU per request this line adds (the base line: its total). Steps smaller than")
-        print("  the run-to-run noise can come out slightly negative.")
+        print("  CPU µs: worker CPU per request this line adds (the base line: its total).")
+        spread = {
+            attr: statistics.median(abs(getattr(x, attr) / median_of(base, attr) - 1) for x in samples[base])
+            for attr in ("rps", "cpu")
+        }
+        print(
+            f"  Noise: the base's runs differ from their median by {spread['rps']:.0%} (rps) and {spread['cpu']:.0%}"
+            " (CPU) in a typical round; a step smaller than that is not resolved (and may come out negative)."
+        )
     return missed
 
 
@@ -366,6 +392,7 @@ def _stop_on_signal(signum, _frame):
 
 
 def main() -> int:
+    signal.signal(signal.SIGINT, _stop_on_signal)  # also when started in the background (SIGINT ignored)
     signal.signal(signal.SIGTERM, _stop_on_signal)
     signal.signal(signal.SIGHUP, _stop_on_signal)
     if shutil.which("wrk") is None:
@@ -394,9 +421,10 @@ def main() -> int:
         f"NOTE: wrk and the server share this machine's {cores} cores, so absolute numbers are not the "
         "server's capacity; the ratios, measured side by side in one run, are the result."
     )
-    load = os.getloadavg()[0]
-    noisy = "  (other work is running: expect noise)" if load > 0.5 else ""
-    print(f"load average before the run: {load:.2f}{noisy}")
+    busy = machine_busy()
+    if busy is not None:
+        noisy = "  (other work is running: expect noise)" if busy > 0.15 else ""
+        print(f"CPU busy before the run (1 s, all cores, other processes): {busy:.0%}{noisy}")
 
     server = Server()
     samples: dict[str, list[Sample]] = {s.name: [] for s in scenarios}
@@ -425,7 +453,11 @@ def main() -> int:
         server.stop()
 
     missed = report(scenarios, samples, registry.BREAKDOWNS)
-    print(f"load average after the run: {os.getloadavg()[0]:.2f} (wrk + gunicorn alone make about 2)")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "latest.json").write_text(
+        json.dumps({name: [asdict(x) for x in runs] for name, runs in samples.items()}, indent=1)
+    )
+    print(f"Every run's numbers: {(RESULTS / 'latest.json').relative_to(ROOT)} (not committed)")
 
     from apikeys.models import ApiKey
 
