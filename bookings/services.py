@@ -13,7 +13,8 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Least
 from django.utils import timezone
 
 from apikeys.models import ApiKey, Provider
@@ -112,10 +113,12 @@ def nights_take(*, room_type: RoomType, checkin: date, checkout: date) -> None:
 
 
 def nights_release(*, booking: Booking) -> int:
-    """Give back the unit ``booking`` took on each night (+1; a PMS push may since have set a value)."""
+    """Give back the unit ``booking`` took on each night: +1, never above the room type's
+    ``amount`` (a PMS push may since have set the night to what the host has in hand)."""
+    amount = RoomType.objects.filter(pk=booking.room_type_id).values_list("amount", flat=True).get()
     return RoomTypeNight.objects.filter(
         room_type_id=booking.room_type_id, date__gte=booking.checkin, date__lt=booking.checkout
-    ).update(available=F("available") + 1)
+    ).update(available=Least(F("available") + 1, Value(amount)))
 
 
 def _stamp(booking: Booking, **fields) -> Booking:

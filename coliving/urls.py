@@ -27,5 +27,5 @@ urlpatterns = [
     path("v2/", include("bookings.api.urls")),
     *([path("bench/", include("bench.urls"))] if settings.BENCH_VIEWS else []),
     # Unknown paths under the API prefixes get the family's JSON 404, never an HTML page.
-    re_path(r"^(?:v2|json|api|spaces/[^/]+/api)(?:/.*)?$", api_not_found),
+    re_path(r"^(?:v2|json|api|spaces/[^/]+/api)(?:/[\s\S]*)?\Z", api_not_found),
 ]

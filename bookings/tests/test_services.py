@@ -146,6 +146,15 @@ def test_status_changes_bump_the_version_and_give_nights_back(service, from_stat
     assert nights(room_type) == [5 if released else 4] * 14
 
 
+def test_a_released_night_never_exceeds_the_room_types_amount():
+    room_type = RoomTypeFactory(amount=5)
+    booking = make_booking(room_type=room_type, status=Booking.Status.PENDING)
+    # The host's PMS has since pushed "all 5 free" for these nights: the release must not make it 6.
+    RoomTypeNight.objects.filter(room_type=room_type).update(available=5)
+    services.booking_cancel(booking=booking)
+    assert nights(room_type) == [5] * 14
+
+
 @pytest.mark.parametrize(
     "service, status",
     [

@@ -173,3 +173,10 @@ def test_a_host_that_is_not_allowed_is_a_json_400(api_client):
     response = api_client.get("/v2/nope", HTTP_HOST="evil.example.org")
     assert response.status_code == 400
     assert response.json()["success"] is False
+
+
+def test_unknown_api_paths_with_a_newline_are_json_404s_too(api_client, settings):
+    settings.DEBUG = True  # Django's own 404 page would be HTML (and in DEBUG, technical)
+    response = api_client.get("/v2/no%0Athing")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"

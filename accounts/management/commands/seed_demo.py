@@ -19,7 +19,7 @@ from apikeys.models import ApiKey
 from apikeys.services import api_key_create, api_key_revoke
 
 DEMO_OWNER = "demo-host@example.com"
-DEMO_APPS = ("jobs", "listings", "bookings", "accounts")
+DEMO_APPS = ("jobs", "accounts", "listings", "bookings")
 DEMO_KEYS = [
     (
         "Demo partner key",
