@@ -13,6 +13,7 @@ from rest_framework import authentication, exceptions
 from apikeys.models import ApiKey
 from apikeys.querysets import InvalidKey
 from apikeys.usage import usage_buffer
+from coliving.api.client_ip import client_ip
 
 MESSAGES = {
     "invalid_api_key": "Invalid API Key",
@@ -21,12 +22,6 @@ MESSAGES = {
     "api_key_expired": "Invalid API Key: the key has expired",
     "conflicting_api_keys": "Invalid API Key: the request carries two different keys",
 }
-
-
-def client_ip(request) -> str:
-    from django_ratelimit.core import _get_ip  # the same notion of "client IP" as the limiter
-
-    return _get_ip(request)
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):

@@ -44,7 +44,10 @@ class UsageBuffer:
             if not self._timer_started and settings.APIKEY_USAGE_FLUSH_SECONDS > 0:
                 self._start_timer()
         if due:
-            self.flush()
+            try:
+                self.flush()
+            except Exception:  # statistics must never fail the request; the counts were put back
+                logger.exception("Flushing API key usage failed")
 
     def _start_timer(self) -> None:
         self._timer_started = True

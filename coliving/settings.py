@@ -93,6 +93,11 @@ try:
     }
 except (ValueError, KeyError) as exc:  # dj-database-url raises these for unknown schemes
     raise ImproperlyConfigured(f"DATABASE_URL cannot be parsed: {exc}") from exc
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A request waits at most this long for a row lock, then gets 409 with Retry-After
+    # (coliving/api/exceptions.py) instead of holding a worker.
+    _lock_timeout_ms = env_int("DATABASE_LOCK_TIMEOUT_MS", 5000, minimum=1)
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c lock_timeout={_lock_timeout_ms}"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(exist_ok=True)
     # A writer waits for the lock instead of failing at once with "database is locked".
@@ -136,9 +141,9 @@ RATELIMIT_COWORKIES_PER_HOUR = env_int("RATELIMIT_COWORKIES_PER_HOUR", 1000, min
 RATELIMIT_PUBLIC_PER_MINUTE = env_int("RATELIMIT_PUBLIC_PER_MINUTE", 60, minimum=1)
 RATELIMIT_BOOKING_CREATE_PER_MINUTE = env_int("RATELIMIT_BOOKING_CREATE_PER_MINUTE", 10, minimum=1)
 _ip_header = env_str("CLIENT_IP_HEADER")
-if _ip_header:
-    # Only behind a proxy that overwrites this header; otherwise clients choose their IP.
-    RATELIMIT_IP_META_KEY = "HTTP_" + _ip_header.upper().replace("-", "_")
+# Only behind a reverse proxy that appends to this header (see coliving/api/client_ip.py).
+CLIENT_IP_META_KEY = "HTTP_" + _ip_header.upper().replace("-", "_") if _ip_header else None
+RATELIMIT_IP_META_KEY = "coliving.api.client_ip.client_ip"
 
 # API key usage counters are buffered per process and written at most this often.
 APIKEY_USAGE_FLUSH_SECONDS = env_int("APIKEY_USAGE_FLUSH_SECONDS", 30, minimum=0)

@@ -71,3 +71,20 @@ def test_usage_of_a_deleted_key_is_dropped_quietly(key_client):
     ApiKey.objects.filter(pk=client.api_key.pk).delete()
     usage_buffer.flush()
     assert not ApiKeyDailyUsage.objects.exists()
+
+
+def test_a_failing_flush_never_fails_the_request(key_client, settings, monkeypatch):
+    from apikeys import usage
+
+    client = key_client(["users.read"])
+    settings.APIKEY_USAGE_FLUSH_SECONDS = 0
+
+    def broken(*args):
+        raise RuntimeError("database hiccup")
+
+    monkeypatch.setattr(usage, "_write", broken)
+    assert client.get("/v2/me").status_code == 200
+    monkeypatch.undo()
+    settings.APIKEY_USAGE_FLUSH_SECONDS = 10**9
+    usage_buffer.flush()  # the counts were kept and are written now
+    assert ApiKey.objects.get(pk=client.api_key.pk).usage_count == 1

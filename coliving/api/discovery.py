@@ -29,10 +29,12 @@ def _walk(patterns, prefix: str = ""):
 
 
 def _readable(route: str) -> str:
-    route = route.lstrip("^").rstrip("$")
+    """``v2/^bookings/(?P<pk>[0-9]{1,19})/cancel/?$`` → ``/v2/bookings/{pk}/cancel``."""
+    route = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", route)  # regex groups first: they hold <…>
     route = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
-    route = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", route)
-    return "/" + route.rstrip("/") if route else "/"
+    route = route.replace("\\Z", "").replace("/?", "/").replace("^", "").replace("$", "")
+    route = route.replace("\\.", ".").rstrip("/")
+    return "/" + route if route else "/"
 
 
 def _methods(callback) -> list[str]:

@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.exceptions import Ratelimited
@@ -39,6 +40,12 @@ def _message(exc: drf.APIException) -> str:
     return str(detail)
 
 
+def _is_lock_contention(exc: OperationalError) -> bool:
+    """A lock wait that timed out or a deadlock (PostgreSQL), or SQLite's busy database."""
+    sqlstate = getattr(exc.__cause__, "sqlstate", None)
+    return sqlstate in ("55P03", "40P01") or "database is locked" in str(exc)
+
+
 def error_payload(exc: Exception, family: Family) -> tuple[int, dict[str, Any], dict[str, str]]:
     """Map ``exc`` to ``(status, body, headers)`` in ``family``'s shape."""
     headers: dict[str, str] = {}
@@ -53,6 +60,10 @@ def error_payload(exc: Exception, family: Family) -> tuple[int, dict[str, Any], 
         exc = drf.PermissionDenied()
     elif isinstance(exc, RequestDataTooBig):
         exc = ApplicationError("Request body too large", code="payload_too_large", status=413)
+    elif isinstance(exc, OperationalError) and _is_lock_contention(exc):
+        exc = ApplicationError(
+            "The resource is busy, retry shortly", code="lock_timeout", status=409, headers={"Retry-After": "1"}
+        )
     elif isinstance(exc, DjangoValidationError):
         exc = drf.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
+import re
 from datetime import timedelta
 
 import orjson
@@ -42,6 +44,7 @@ HEADER = "Idempotency-Key"
 REPLAYED_HEADERS = ("Location", "Content-Location")
 MAX_LENGTH = 255
 STALE_AFTER = timedelta(minutes=5)
+_ACCEPTABLE_KEY = re.compile(r"[\x20-\x7e]*[\x21-\x7e][\x20-\x7e]*", re.ASCII)
 
 
 class _Discard(Exception):
@@ -54,7 +57,10 @@ def _fingerprint(request) -> str:
     if hasattr(data, "lists"):  # a QueryDict from a form body
         data = {k: v for k, v in data.lists()}
     body = orjson.dumps(data, option=orjson.OPT_SORT_KEYS, default=JSONRenderer.default)
-    return hashlib.sha256(b"\n".join([request.method.encode(), request.path.encode(), body])).hexdigest()
+    # Keyed: bodies hold secrets (a new user's password), and a plain SHA-256 of a short
+    # body could be reversed by guessing.
+    message = b"\n".join([request.method.encode(), request.path.encode(), body])
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
 def _claim(request, value: str, fingerprint: str) -> tuple[IdempotencyRecord | None, Response | None]:
@@ -118,9 +124,11 @@ def run_idempotent(request, call):
     value = request.headers.get(HEADER)
     if value is None or request.auth is None:
         return call()
-    if not value.strip() or len(value) > MAX_LENGTH:
+    if len(value) > MAX_LENGTH or not _ACCEPTABLE_KEY.fullmatch(value):
         raise ApplicationError(
-            f"{HEADER} must be 1 to {MAX_LENGTH} characters", code="invalid_idempotency_key", status=400
+            f"{HEADER} must be 1 to {MAX_LENGTH} printable ASCII characters",
+            code="invalid_idempotency_key",
+            status=400,
         )
     record, replay = _claim(request, value, _fingerprint(request))
     if replay is not None:

@@ -27,6 +27,11 @@ class ScopePermission(BasePermission):
         key = request.auth
         if key is None:
             raise exceptions.NotAuthenticated()
+        if key.is_sandbox and not getattr(view, "sandbox", False):
+            # No sandbox data exists yet: a test key must never touch live bookings or inventory.
+            raise exceptions.PermissionDenied(
+                "Sandbox (sk_test_) keys cannot use the live API.", code="sandbox_key_on_live_api"
+            )
         if getattr(view, "any_key", False):
             return True
         scopes = required_scopes(view, request.method)

@@ -180,3 +180,16 @@ def test_unknown_api_paths_with_a_newline_are_json_404s_too(api_client, settings
     response = api_client.get("/v2/no%0Athing")
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+def test_lock_contention_is_409_with_retry_after_not_500(client, monkeypatch):
+    from django.db import OperationalError
+
+    def busy(self, request):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(ApiView, "check_throttles", busy)
+    response = client.get(COLIVING)
+    assert response.status_code == 409
+    assert response.json()["code"] == "lock_timeout"
+    assert response["Retry-After"] == "1"

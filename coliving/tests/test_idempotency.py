@@ -158,3 +158,19 @@ def test_concurrent_duplicates_create_one_object(key_client):
     assert statuses.count(201) >= 1  # the winner, plus any retry that arrived after it committed
     assert set(statuses) <= {201, 409}
     assert IdempotencyRecord.objects.get().state == IdempotencyRecord.State.COMPLETED
+
+
+@pytest.mark.django_db
+def test_a_key_with_control_characters_is_400(client):
+    response = client.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY="op\x00-1")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_idempotency_key"
+
+
+@pytest.mark.django_db
+def test_the_fingerprint_is_keyed_so_a_stored_body_cannot_be_guessed_back(client):
+    import hashlib
+
+    client.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+    plain = hashlib.sha256(b"POST\n" + URL.encode() + b'\n{"name":"berlin"}').hexdigest()
+    assert IdempotencyRecord.objects.get().fingerprint != plain

@@ -22,6 +22,10 @@ def test_api_info_lists_endpoints_from_the_url_configuration(api_client):
     assert endpoints["/v2/me"] == ["GET"]
     assert endpoints["/v2/health"] == ["GET"]
     assert all(path.startswith("/v2") for path in endpoints)
+    # router and regex routes are rendered as readable paths too
+    assert all(not any(c in path for c in "^$?()\\") for path in endpoints), endpoints
+    assert endpoints["/v2/bookings/{pk}/cancel"] == ["POST"]
+    assert endpoints["/v2/integrations/{provider}/listings/{listing_id}/room-types"] == ["GET"]
 
 
 @pytest.mark.urls("coliving.tests.urls")

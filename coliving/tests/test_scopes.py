@@ -84,3 +84,9 @@ def test_expand_applies_implications_only_where_documented():
     assert scopes.expand(["write"]) >= {"read", "jobs:read", "jobs:write", "spaces:read", "events:read"}
     assert "users.read" not in scopes.expand(["users.write"])
     assert "read_bookings" not in scopes.expand(["write_bookings"])
+
+
+def test_sandbox_keys_cannot_touch_the_live_api(key_client):
+    response = key_client(["users.read"], prefix=ApiKey.Prefix.TEST).get("/v2/probe/coliving")
+    assert response.status_code == 403
+    assert response.json()["code"] == "sandbox_key_on_live_api"

@@ -14,3 +14,9 @@ def test_it_refuses_a_missing_key(api_client, db):
     response = api_client.get("/v2/me")
     assert response.status_code == 401
     assert response.json() == {"success": False, "error": "API key missing", "code": "api_key_missing"}
+
+
+def test_a_sandbox_key_can_be_verified(key_client):
+    from apikeys.models import ApiKey
+
+    assert key_client([], prefix=ApiKey.Prefix.TEST).get("/v2/me").status_code == 200
