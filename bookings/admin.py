@@ -73,6 +73,11 @@ class BookingAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # cancel instead: deleting would keep the nights taken
 
+    def save_model(self, request, obj, form, change) -> None:
+        # Every field is read-only: saving the row would only write back stale values over a
+        # concurrent API change without a new version. Only the inline messages are saved.
+        pass
+
     def save_formset(self, request, form, formset, change):
         for message in formset.save(commit=False):
             if message.pk is None:

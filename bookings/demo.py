@@ -50,8 +50,8 @@ def seed(context: dict[str, object]) -> None:
 def _demo_guest(context: dict[str, object]):
     """The demo partner's guest, made by the accounts demo (through the sign-up pipeline).
 
-    ``seed_demo`` runs the bookings demo before the accounts one, so ask it now; it is
-    idempotent and will find its guest when its own turn comes.
+    ``seed_demo`` runs the accounts demo first; should this run on its own, the accounts
+    demo (idempotent) is asked for the guest.
     """
     if context.get("demo_guest") is None:
         accounts_demo.seed(context)

@@ -77,11 +77,22 @@ class ListingAdmin(admin.ModelAdmin):
         return obj._room_type_count
 
     def save_formset(self, request, form, formset, change):
-        # New grants made from the listing page are recorded as granted by this staff member.
+        # New grants made from the listing page are recorded as granted by this staff member;
+        # a room type's new amount moves its stored nights (through the service).
+        new_amounts = {
+            f.instance.pk: f.cleaned_data["amount"]
+            for f in formset.forms
+            if isinstance(f.instance, RoomType) and f.instance.pk and "amount" in f.changed_data
+        }
         instances = formset.save(commit=False)
         for instance in instances:
             if isinstance(instance, ListingGrant) and instance.pk is None:
                 instance.granted_by = request.user
+            if isinstance(instance, RoomType) and instance.pk in new_amounts:
+                instance.amount = RoomType.objects.values_list("amount", flat=True).get(pk=instance.pk)
+                instance.save()
+                services.room_type_amount_change(room_type=instance, amount=new_amounts[instance.pk])
+                continue
             instance.save()
         for obj in formset.deleted_objects:
             obj.delete()
@@ -169,6 +180,15 @@ class RoomTypeAdmin(admin.ModelAdmin):
             "last": last,
         }
         return TemplateResponse(request, "admin/listings/roomtype/inventory.html", context)
+
+    def save_model(self, request, obj, form, change):
+        if change and "amount" in form.changed_data:
+            new_amount = obj.amount
+            obj.amount = form.initial["amount"]
+            super().save_model(request, obj, form, change)
+            services.room_type_amount_change(room_type=obj, amount=new_amount)
+        else:
+            super().save_model(request, obj, form, change)
 
 
 @admin.register(ListingGrant)

@@ -30,6 +30,8 @@ from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
 from apikeys.models import ApiKey, Provider
@@ -37,6 +39,9 @@ from coliving.api.errors import Conflict, Forbidden, Unprocessable
 from listings.models import MONTH_PRICE_FIELDS, Listing, ProviderAccountLink, RoomType, RoomTypeNight
 
 MAX_ITEMS = 1000
+# Nights one availability push may write (items × their nights): 200 room types × 730
+# nights fits; a request for 1000 × 731 would hold a worker for seconds and much memory.
+MAX_NIGHTS = 150_000
 MAX_DAYS_AHEAD = 730
 PRICE_FIELDS = ("base_price", *MONTH_PRICE_FIELDS)
 
@@ -103,6 +108,28 @@ def _owned_room_types(
     return found
 
 
+# --- room types ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def room_type_amount_change(*, room_type: RoomType, amount: int) -> RoomType:
+    """Set how many units a room type has, and move its stored nights by the same step.
+
+    A night without a row has ``amount``; a stored night holds ``amount`` minus what was
+    booked (or what a PMS pushed). Changing ``amount`` must move the stored nights too,
+    or a night would keep selling the old number of units. Nights are kept within
+    ``0 … amount`` (a PMS pushing afterwards sets them outright again).
+    """
+    old = RoomType.objects.select_for_update().values_list("amount", flat=True).get(pk=room_type.pk)
+    room_type.amount = amount
+    RoomType.objects.filter(pk=room_type.pk).update(amount=amount, updated_at=timezone.now())
+    if amount != old:
+        RoomTypeNight.objects.filter(room_type_id=room_type.pk, date__gte=timezone.localdate()).update(
+            available=Greatest(Value(0), Least(Value(amount), F("available") + (amount - old)))
+        )
+    return room_type
+
+
 # --- availability ---------------------------------------------------------------------------
 
 
@@ -114,6 +141,11 @@ def availability_update(*, owner, items: Sequence[AvailabilityItem]) -> int:
     ownership (403), room types (422) and ``available <= amount`` (a validation error keyed
     ``data.<n>.available``). Items that overlap apply in order: the later one wins.
     """
+    nights = sum((item.end_date - item.start_date).days + 1 for item in items)
+    if nights > MAX_NIGHTS:
+        raise ValidationError(
+            {"data": [f"A push may set at most {MAX_NIGHTS} nights in all; this one sets {nights}. Split it."]}
+        )
     room_types = _owned_room_types(
         owner=owner, pairs=[(item.listing_id, item.room_type_id) for item in items], columns=("amount",)
     )

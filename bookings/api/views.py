@@ -127,12 +127,9 @@ class BookingViewSet(ApiViewSet):
         data = payload.validated_data
         owner = request.user
         room_type = (
-            RoomType.objects.select_related("listing")
-            .filter(
-                pk=data["room_type_id"],
-                listing_id=data["listing_id"],
-                listing__in=Listing.objects.for_owner(owner),
-            )
+            RoomType.objects.for_owner(owner)
+            .select_related("listing")
+            .filter(pk=data["room_type_id"], listing_id=data["listing_id"])
             .first()
         )
         if room_type is None:

@@ -389,3 +389,9 @@ def test_another_tenants_booking_cannot_be_messaged(partner, other):
     response = partner.post(f"/v2/bookings/{booking.pk}/messages", {"message": "hi"}, format="json")
     assert response.status_code == 404
     assert not BookingMessage.objects.exists()
+
+
+def test_an_out_of_range_listing_filter_is_400_not_500(partner):
+    response = partner.get("/v2/bookings?listing_id=99999999999999999999999")
+    assert response.status_code == 400
+    assert "listing_id" in response.json()["details"]

@@ -404,3 +404,15 @@ def test_a_form_encoded_body_is_415(client, room_type):
 
     assert response.status_code == 415
     assert response.json()["code"] == "unsupported_media_type"
+
+
+def test_a_push_of_too_many_nights_in_all_is_400_and_writes_nothing(client, settings, monkeypatch):
+    from listings import services
+
+    monkeypatch.setattr(services, "MAX_NIGHTS", 20)
+    room_types = [RoomTypeFactory(listing=ListingFactory(host=client.owner), amount=5) for _ in range(3)]
+    body = {"data": [item(rt, start=TODAY, end=TODAY + timedelta(days=9)) for rt in room_types]}  # 30 nights
+    response = client.post(URL, body, format="json")
+    assert response.status_code == 400
+    assert "at most 20 nights" in response.json()["details"]["data"][0]
+    assert not RoomTypeNight.objects.exists()

@@ -1,0 +1,50 @@
+"""Changing a room type's number of units moves its stored nights by the same step."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from listings.models import RoomTypeNight
+from listings.services import room_type_amount_change
+from listings.tests.factories import ListingFactory, RoomTypeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _nights(room_type):
+    return list(RoomTypeNight.objects.filter(room_type=room_type).order_by("date").values_list("available", flat=True))
+
+
+def _store(room_type, *values):
+    today = timezone.localdate()
+    for offset, value in enumerate(values, start=1):
+        RoomTypeNight.objects.create(room_type=room_type, date=today + timedelta(days=offset), available=value)
+
+
+def test_lowering_the_amount_takes_the_units_away_from_stored_nights():
+    room_type = RoomTypeFactory(amount=3)
+    _store(room_type, 2, 0, 3)  # one night partly booked, one sold out, one untouched
+    room_type_amount_change(room_type=room_type, amount=1)
+    assert _nights(room_type) == [0, 0, 1]
+    room_type.refresh_from_db()
+    assert room_type.amount == 1
+
+
+def test_raising_the_amount_adds_the_units_to_stored_nights():
+    room_type = RoomTypeFactory(amount=1)
+    _store(room_type, 0, 1)
+    room_type_amount_change(room_type=room_type, amount=3)
+    assert _nights(room_type) == [2, 3]
+
+
+def test_the_admin_goes_through_the_service(admin_client):
+    room_type = RoomTypeFactory(amount=1, listing=ListingFactory())
+    _store(room_type, 0)
+    page = admin_client.get(f"/admin/listings/roomtype/{room_type.pk}/change/")
+    form = page.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data["amount"] = 3
+    response = admin_client.post(f"/admin/listings/roomtype/{room_type.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    assert _nights(room_type) == [2]
