@@ -3,11 +3,14 @@
 Run through ``bash bench/run.sh`` (it starts PostgreSQL and Redis and makes a fresh
 ``coliving_bench`` database first). Knobs, from the environment:
 
-- ``BENCH_ROUNDS`` (5): rounds; every round runs every scenario once, in a rotated order,
+- ``BENCH_ROUNDS`` (4): rounds; every round runs every scenario once, in a rotated order,
   so that drift (thermal, other load) hits all of them alike; the report takes medians.
 - ``BENCH_DURATION`` (3): seconds per wrk run; ``BENCH_WARMUP`` (1) seconds of warm-up each.
-- ``BENCH_CONNECTIONS`` (4), ``BENCH_THREADS`` (1): wrk's ``-c`` and ``-t``.
+- ``BENCH_CONNECTIONS`` (4), ``BENCH_THREADS`` (1): wrk's ``-c`` and ``-t`` (a scenario may
+  set its own ``-c``: the booking scenarios run 8 clients).
 - ``BENCH_ONLY``: comma-separated scenario names (their baselines are added).
+- ``BENCH_PUSHES`` (1): 0 skips the push comparisons (``bench/pushes.py``);
+  ``BENCH_ONE_BY_ONE_ROOM_TYPES`` (20): room types the one-by-one night loop is timed on.
 - ``BENCH_STRICT=1``: exit 1 when a scenario misses its target.
 - ``BENCH_WSGI`` (``coliving.wsgi:application``): the WSGI app gunicorn serves; point it at a
   module that patches the application first to measure a candidate change before making it.
@@ -51,6 +54,7 @@ SERVER_ENV = {
     "RATELIMIT_PER_MINUTE": LIMIT_NEVER_REACHED,
     "RATELIMIT_PUBLIC_PER_MINUTE": LIMIT_NEVER_REACHED,
     "RATELIMIT_COWORKIES_PER_HOUR": LIMIT_NEVER_REACHED,
+    "RATELIMIT_BOOKING_CREATE_PER_MINUTE": LIMIT_NEVER_REACHED,
     "LOG_LEVEL": "WARNING",
 }
 
@@ -60,7 +64,7 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
-ROUNDS = max(2, env_int("BENCH_ROUNDS", 5))
+ROUNDS = max(2, env_int("BENCH_ROUNDS", 4))
 DURATION = max(1, env_int("BENCH_DURATION", 3))
 WARMUP = max(1, env_int("BENCH_WARMUP", 1))
 CONNECTIONS = max(1, env_int("BENCH_CONNECTIONS", 4))
@@ -79,6 +83,8 @@ class Sample:
     requests: int
     bad: int  # non-2xx/3xx responses plus socket errors
     cpu: float = float("nan")  # seconds of gunicorn worker CPU per request (user + system)
+    created: int = -1  # with a Lua script that counts them (bench/bookings.lua): 201 answers
+    conflicts: int = -1  # and 409 answers (not in ``bad``)
 
 
 _UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}
@@ -99,20 +105,55 @@ def parse_wrk(output: str) -> Sample:
     if not (rps and p50 and p99 and total):
         raise RuntimeError(f"Cannot read wrk's output:\n{output}")
     bad = 0
-    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-    if non2xx:
-        bad += int(non2xx.group(1))
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     if errors:
         bad += sum(int(n) for n in errors.groups())
-    return Sample(float(rps.group(1)), _duration(p50.group(1)), _duration(p99.group(1)), int(total.group(1)), bad)
+    created = conflicts = -1
+    statuses = re.search(r"^bench-statuses created=(\d+) conflicts=(\d+) other=(\d+)$", output, re.M)
+    if statuses:  # the script counted: 201 and 409 are answers, anything else is not
+        created, conflicts, other = (int(n) for n in statuses.groups())
+        bad += other
+    else:
+        non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+        if non2xx:
+            bad += int(non2xx.group(1))
+    return Sample(
+        float(rps.group(1)),
+        _duration(p50.group(1)),
+        _duration(p99.group(1)),
+        int(total.group(1)),
+        bad,
+        created=created,
+        conflicts=conflicts,
+    )
 
 
-def wrk(url: str, headers: dict[str, str], seconds: int, server: Server | None = None) -> Sample:
-    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "5s", "--latency"]
+def first_error(output: str) -> str:
+    match = re.search(r"^bench-first-error (.*)$", output, re.M)
+    return match.group(1) if match else ""
+
+
+def wrk(
+    url: str,
+    headers: dict[str, str],
+    seconds: int,
+    server: Server | None = None,
+    *,
+    connections: int | None = None,
+    script: str | None = None,
+    script_args: tuple[str, ...] = (),
+) -> tuple[Sample, str]:
+    """One bounded wrk run against ``url``; the sample and wrk's output."""
+    connections = connections or CONNECTIONS
+    threads = min(THREADS, connections)
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "--latency"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
+    if script:
+        command += ["-s", str(ROOT / script)]
     command.append(url)
+    if script:
+        command += ["--", *script_args, str(threads)]
     before = server.cpu() if server else None
     result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30)
     after = server.cpu() if server else None
@@ -121,7 +162,7 @@ def wrk(url: str, headers: dict[str, str], seconds: int, server: Server | None =
     sample = parse_wrk(result.stdout)
     if before and after and before[0] == after[0] and sample.requests:
         sample = replace(sample, cpu=(after[1] - before[1]) / sample.requests)
-    return sample
+    return sample, result.stdout
 
 
 # --- the server ----------------------------------------------------------------------------
@@ -275,11 +316,13 @@ def strip(value, volatile: tuple[str, ...]):
     return value
 
 
-def check(server: Server, scenarios, resolved) -> None:
-    """One request per scenario before the load: right status, same body, expected headers."""
+def check(server: Server, scenarios, resolve) -> None:
+    """One request per GET scenario before the load: right status, same body, expected headers."""
     bodies = {}
     for scenario in scenarios:
-        path, headers = resolved[scenario.name]
+        if scenario.script:
+            continue  # its warm-up is checked instead
+        path, headers = resolve(scenario)
         status, response_headers, body = server.get(path, headers)
         if status != scenario.status:
             raise RuntimeError(f"{scenario.name}: GET {path} answered {status}, not {scenario.status}: {body[:300]!r}")
@@ -387,6 +430,44 @@ def report(scenarios, samples, breakdowns) -> int:
     return missed
 
 
+def report_runs(scenarios, samples, checks) -> int:
+    """The scripted scenarios' statuses and their ``after`` checks, run by run; return the
+    number of runs whose inventory check failed (units taken ≠ nights held, or a night < 0)."""
+    failed = 0
+    for s in scenarios:
+        if not s.script:
+            continue
+        runs = samples[s.name]
+        rate = statistics.median(x.rps * x.created / x.requests for x in runs if x.requests)
+        print()
+        print(
+            f"{s.name}: {s.method} {s.path}, wrk -c{s.connections or CONNECTIONS}; median {rate:.0f} created/s (201s)"
+        )
+        if s.after is None:
+            continue
+        print(
+            f"  {'run':<9}{'201':>7}{'409':>6}{'rows+':>7}{'bookings':>10}{'units taken':>13}{'nights held':>13}"
+            f"{'taken−held':>12}{'nights<0':>10}  oversell"
+        )
+        for entry in checks[s.name]:
+            oversell = abs(entry["oversold"]) + entry["nights_below_0"]
+            failed += oversell != 0
+            print(
+                f"  {entry['run']:<9}{entry['created']:>7}{entry['conflicts']:>6}{entry['rows_added']:>7}"
+                f"{entry['bookings']:>10}{entry['units_taken']:>13}{entry['nights_held']:>13}"
+                f"{entry['oversold']:>12}{entry['nights_below_0']:>10}  {oversell}{'  OVERSOLD' if oversell else ''}"
+            )
+    if any(s.after for s in scenarios if s.script):
+        print("  201/409: wrk's answers counted by the Lua script; rows+: bookings the run added in the database (may")
+        print("  exceed 201 by the few requests in flight when wrk stops: answered, not counted). From the database,")
+        print("  one snapshot, after every run, all runs so far: units taken = Σ (amount − available) over the")
+        print(
+            "  scenario's nights, nights held = Σ nights of its pending/confirmed bookings. oversell = |taken − held|"
+        )
+        print("  + nights below 0; it must be 0.")
+    return failed
+
+
 def _stop_on_signal(signum, _frame):
     raise KeyboardInterrupt  # unwinds through the ``finally`` that stops the server
 
@@ -397,25 +478,35 @@ def main() -> int:
     signal.signal(signal.SIGHUP, _stop_on_signal)
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (bench/run.sh installs it: apt-get install -y wrk)")
+    started = time.monotonic()
     setup_django()
     from django.db import connections
 
+    from bench import pushes, queries
     from bench import scenarios as registry
     from bench.seed import seed
 
-    context = seed()
+    tmp = tempfile.TemporaryDirectory(prefix="bench-")
+    context = {**seed(), "tmp": tmp.name}
     for seeder in registry.SEEDERS:
         seeder(context)
-    connections.close_all()
 
     scenarios = selected(registry.SCENARIOS)
-    resolved = {
-        s.name: (s.path.format(**context), {k: v.format(**context) for k, v in s.headers.items()}) for s in scenarios
-    }
+
+    def resolve(s):
+        if s.refresh:
+            s.refresh(context)
+        return s.path.format(**context), {k: v.format(**context) for k, v in s.headers.items()}
+
+    # Queries per request, in process, before the load.
+    query_rows = queries.count(context, queries.requests(context))
+    connections.close_all()
+
     cores = os.cpu_count() or 1
+    own = ", ".join(sorted({f"{s.name} -c{s.connections}" for s in scenarios if s.connections}))
     print(
-        f"make bench: gunicorn {WORKERS} sync workers, PostgreSQL, Redis; wrk -t{THREADS} -c{CONNECTIONS}, "
-        f"{DURATION} s per run, {ROUNDS} rounds, {len(scenarios)} scenarios"
+        f"make bench: gunicorn {WORKERS} sync workers, PostgreSQL, Redis; wrk -t{THREADS} -c{CONNECTIONS}"
+        f"{f' ({own})' if own else ''}, {DURATION} s per run, {ROUNDS} rounds, {len(scenarios)} scenarios"
     )
     print(
         f"NOTE: wrk and the server share this machine's {cores} cores, so absolute numbers are not the "
@@ -428,34 +519,83 @@ def main() -> int:
 
     server = Server()
     samples: dict[str, list[Sample]] = {s.name: [] for s in scenarios}
+    checks: dict[str, list[dict]] = {s.name: [] for s in scenarios}
+    sent: dict[str, int] = {s.name: 0 for s in scenarios}  # requests of earlier runs (scripted scenarios)
+    booked: dict[str, int] = {}
+    push_result = None
+
+    def run_once(s, seconds: int, label: str, measure: bool) -> Sample:
+        if s.after is not None and s.name not in booked:
+            booked[s.name] = s.after(context)["bookings"]
+        path, headers = resolve(s)
+        args = tuple(a.format(**context) for a in s.script_args) + (str(sent[s.name]),)
+        sample, output = wrk(
+            server.base + path,
+            headers,
+            seconds,
+            server if measure else None,
+            connections=s.connections,
+            script=s.script,
+            script_args=args if s.script else (),
+        )
+        sent[s.name] += sample.requests + 2 * (s.connections or CONNECTIONS)  # and the few in flight at the end
+        if sample.bad and (measure or s.script):
+            raise RuntimeError(
+                f"{s.name}: {sample.bad} of {sample.requests} requests failed (non-2xx or socket errors) "
+                f"{first_error(output)}; server log:\n{server.log_tail()}"
+            )
+        if s.after is not None:
+            time.sleep(0.2)  # the requests wrk left in flight finish
+            result = s.after(context)
+            rows_added = result["bookings"] - booked[s.name]
+            booked[s.name] = result["bookings"]
+            checks[s.name].append(
+                {
+                    "run": label,
+                    "created": sample.created,
+                    "conflicts": sample.conflicts,
+                    "rows_added": rows_added,
+                    **result,
+                }
+            )
+        return sample
+
     try:
         server.start()
-        check(server, scenarios, resolved)
+        check(server, scenarios, resolve)
+        if os.environ.get("BENCH_PUSHES", "1") != "0":
+            print("pushes: availability (HTTP, then one by one in process), rates …", flush=True)
+            push_result = pushes.run(server.base, context)
+            connections.close_all()
         for s in scenarios:  # warm-up: imports, connections, caches in both workers
-            path, headers = resolved[s.name]
-            wrk(server.base + path, headers, WARMUP)
+            run_once(s, WARMUP, "warm-up", measure=False)
         for r in range(ROUNDS):
             shift = r % len(scenarios)
             order = scenarios[shift:] + scenarios[:shift]
             print(f"round {r + 1}/{ROUNDS}: ", end="", flush=True)
             for s in order:
-                path, headers = resolved[s.name]
-                sample = wrk(server.base + path, headers, DURATION, server)
-                if sample.bad:
-                    raise RuntimeError(
-                        f"{s.name}: {sample.bad} of {sample.requests} requests failed (non-2xx or socket errors); "
-                        f"server log:\n{server.log_tail()}"
-                    )
-                samples[s.name].append(sample)
+                samples[s.name].append(run_once(s, DURATION, f"round {r + 1}", measure=True))
                 print(".", end="", flush=True)
             print()
     finally:
         server.stop()
 
     missed = report(scenarios, samples, registry.BREAKDOWNS)
+    oversold = report_runs(scenarios, samples, checks)
+    if push_result is not None:
+        missed += pushes.report(push_result)
+    queries.report(query_rows, show_sql=("feed, nothing new", "POST /v2/bookings"))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(
-        json.dumps({name: [asdict(x) for x in runs] for name, runs in samples.items()}, indent=1)
+        json.dumps(
+            {
+                "samples": {name: [asdict(x) for x in runs] for name, runs in samples.items()},
+                "checks": checks,
+                "pushes": push_result,
+                "queries": [{k: v for k, v in row.items() if k != "sql"} for row in query_rows],
+            },
+            indent=1,
+        )
     )
     print(f"Every run's numbers: {(RESULTS / 'latest.json').relative_to(ROOT)} (not committed)")
 
@@ -467,7 +607,12 @@ def main() -> int:
         f"Usage tracking wrote {used} of the bench key's requests so far (each worker flushes every 30 s; "
         "what was not flushed when gunicorn stopped is lost, as documented in apikeys/usage.py)."
     )
+    print(f"Wall time of bench/run.py: {time.monotonic() - started:.0f} s.")
     Path(server.log.name).unlink(missing_ok=True)
+    tmp.cleanup()
+    if oversold:
+        print(f"FAILED: {oversold} booking run(s) oversold or lost units (see above).")
+        return 1
     if missed and os.environ.get("BENCH_STRICT") == "1":
         return 1
     return 0

@@ -7,13 +7,20 @@ its ``target`` applies to; ``plain`` and ``bare`` are usually named too. Add one
 the table, and the runner interleaves all of them in every round.
 
 ``path`` and the header values are formatted with the seed context (``bench/seed.py``:
-``{api_key}``, ``{user_email}``, plus whatever a ``SEEDERS`` function adds).
+``{api_key}``, ``{user_email}``, plus whatever a ``SEEDERS`` function adds, here
+``bench/data.py``'s catalogue); ``refresh`` may update the context before every run.
+
+A scenario that is not a plain GET gives wrk a Lua ``script`` that makes its requests and
+counts their statuses (``bench/bookings.lua``); ``after`` then checks the database after
+every run, and the report prints what it returned.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from bench import data
 
 
 @dataclass(frozen=True)
@@ -29,6 +36,17 @@ class Scenario:
     same_body_as: str | None = None  # JSON body equal to that scenario's, ignoring volatile_keys
     volatile_keys: tuple[str, ...] = ()
     expect_headers: tuple[str, ...] = ()  # response headers that must be present
+    # Run by run:
+    refresh: Callable[[dict], None] | None = None  # before every run (and the check): update the context
+    connections: int | None = None  # wrk -c for this scenario (default BENCH_CONNECTIONS)
+    # A wrk Lua script (path from the repository root) making the requests and counting
+    # statuses: see bench/bookings.lua. Its arguments are formatted with the context; the
+    # runner appends the number of requests earlier runs sent and the wrk thread count.
+    # Such a scenario is not checked with a GET before the load: its warm-up must succeed.
+    script: str | None = None
+    script_args: tuple[str, ...] = ()
+    method: str = "GET"  # as the report shows it; anything but GET needs a script
+    after: Callable[[dict], dict] | None = None  # after every run: a check of the database, printed
 
     @property
     def baseline(self) -> str | None:
@@ -142,3 +160,102 @@ BREAKDOWNS.append(
         ),
     )
 )
+
+
+# --- GET /v2/listings: 100 listings × 5 room types, one page of 100 ------------------------
+
+PER_PAGE = "?per_page=100"
+LISTINGS_BODY = {"same_body_as": "listings/bare"}
+
+register(
+    Scenario(
+        "listings/bare",
+        "/bench/bare/listings" + PER_PAGE,
+        description="Django view, the /v2/listings page bytes from memory (read once per process)",
+    ),
+    Scenario(
+        "listings/plain",
+        "/bench/plain/listings" + PER_PAGE,
+        compare=("listings/bare",),
+        headers=KEY,
+        description="Django view, no DRF: key lookup, count, page, room types with .values(), orjson",
+        **LISTINGS_BODY,
+    ),
+    Scenario(
+        "listings",
+        "/v2/listings" + PER_PAGE,
+        compare=("listings/plain", "listings/bare"),
+        headers=KEY,
+        target=0.85,
+        description="GET /v2/listings as served, 100 listings × 5 room types, per_page=100",
+        expect_headers=("X-RateLimit-Limit",),
+        **LISTINGS_BODY,
+    ),
+)
+
+
+# --- The bookings feed, nothing new since the cursor ---------------------------------------
+
+FEED = "integrations/mangobeds/bookings?since={feed_since}"
+FEED_OPTIONS = {"refresh": data.refresh_feed_cursor, "same_body_as": "feed/bare"}
+
+register(
+    Scenario(
+        "feed/bare",
+        "/bench/bare/" + FEED,
+        refresh=data.refresh_feed_cursor,
+        description="Django view, the empty feed answer from memory (since echoed)",
+    ),
+    Scenario(
+        "feed/plain",
+        "/bench/plain/" + FEED,
+        compare=("feed/bare",),
+        headers=KEY,
+        description="Django view, no DRF: key, provider, one bookings query with .values(), orjson",
+        **FEED_OPTIONS,
+    ),
+    Scenario(
+        "feed",
+        "/v2/" + FEED,
+        compare=("feed/plain", "feed/bare"),
+        headers=KEY,
+        description="GET …/bookings?since=<the latest version> as served: nothing changed",
+        expect_headers=("X-RateLimit-Limit",),
+        **FEED_OPTIONS,
+    ),
+)
+
+
+# --- POST /v2/bookings, 8 concurrent clients ------------------------------------------------
+
+BOOKINGS = {
+    "compare": ("plain", "bare"),
+    "headers": KEY,
+    "method": "POST",
+    "script": "bench/bookings.lua",
+    "connections": 8,
+}
+
+register(
+    Scenario(
+        "bookings/spread",
+        "/v2/bookings",
+        script_args=("{bookings_spread_data}",),
+        after=lambda context: data.inventory_check(context["spread_room_type_ids"]),
+        description=f"POST /v2/bookings, 8 clients, {data.STAY_NIGHTS}-night stays spread over 295 room types",
+        **BOOKINGS,
+    ),
+    Scenario(
+        "bookings/one-room-type",
+        "/v2/bookings",
+        script_args=("{bookings_one_room_type_data}",),
+        after=lambda context: data.inventory_check(context["hot_room_type_ids"]),
+        description=(
+            f"POST /v2/bookings, 8 clients, {data.STAY_NIGHTS}-night stays all on one room type "
+            f"(10⁶ units), within {data.HOT_WINDOW} days"
+        ),
+        **BOOKINGS,
+    ),
+)
+
+SEEDERS.append(data.seed_catalogue)

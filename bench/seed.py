@@ -18,7 +18,8 @@ def seed() -> dict[str, str]:
     """Create the bench user (unless it exists) and a new key for it in the bench database.
 
     Returns the context the scenarios' paths and headers are formatted with:
-    ``api_key`` (the full key string, sent as ``X-API-Key``) and ``user_email``.
+    ``api_key`` (the full key string, sent as ``X-API-Key``; ``users.read`` and the read
+    and write scopes of listings and bookings, for the pushes and bookings) and ``user_email``.
     """
     from accounts.models import User
     from apikeys.services import api_key_create
@@ -30,5 +31,9 @@ def seed() -> dict[str, str]:
         last_name=BENCH_LAST_NAME,
         date_joined=BENCH_DATE_JOINED,
     )
-    _key, raw = api_key_create(owner=user, name="bench", scopes=["users.read", "bookings.read", "listings.read"])
+    _key, raw = api_key_create(
+        owner=user,
+        name="bench",
+        scopes=["users.read", "bookings.read", "bookings.write", "listings.read", "listings.write"],
+    )
     return {"api_key": raw, "user_email": user.email}

@@ -12,4 +12,8 @@ urlpatterns = [
     path("guard/auth/me", views.GuardAuthMeView.as_view()),
     path("guard/auth-scope/me", views.GuardAuthScopeMeView.as_view()),
     path("guard/auth-scope-ratelimit/me", views.GuardAuthScopeRateMeView.as_view()),
+    path("bare/listings", views.bare_listings),
+    path("plain/listings", views.plain_listings),
+    path("bare/integrations/<slug:provider>/bookings", views.bare_feed),
+    path("plain/integrations/<slug:provider>/bookings", views.plain_feed),
 ]

@@ -18,6 +18,13 @@ tracking), switched on one after the other on the real ``MeView``:
 - ``guard/auth-scope``: + the scope permission,
 - ``guard/auth-scope-ratelimit``: + the per-key/per-IP rate limits (Redis),
 - the real ``/v2/me``: + usage tracking, i.e. everything as served.
+
+Baselines of ``GET /v2/listings`` and of the bookings feed (``listings/plain``,
+``listings/bare``, ``feed/plain``, ``feed/bare``): the same two kinds for their bodies.
+``plain`` makes the queries the endpoint makes (the key lookup as for ``/v2/me``, then the
+endpoint's own) with ``.values()`` and renders with orjson; ``bare`` answers the same bytes
+without the database (the listings page is read once per process, on its first request —
+the warm-up — and kept; the feed's empty answer only echoes ``since``).
 """
 
 from __future__ import annotations
@@ -32,11 +39,15 @@ from accounts.models import User
 from apikeys import keys
 from apikeys.api.views import MeView, iso_ms
 from apikeys.authentication import MESSAGES, ApiKeyAuthentication
-from apikeys.models import ApiKey
+from apikeys.models import ApiKey, Provider
 from apikeys.querysets import InvalidKey
 from bench import seed
+from bookings.models import Booking
+from bookings.versions import format_version, parse_since
 from coliving.api.permissions import ScopePermission
 from coliving.api.ratelimit import KeyRateThrottle
+from listings.models import Listing, RoomType
+from listings.querysets import LISTING_SUMMARY_FIELDS
 
 JSON = "application/json"
 
@@ -76,47 +87,147 @@ def bare_me(request):
 _UNAUTHORIZED = orjson.dumps({"success": False, "error": MESSAGES["invalid_api_key"], "code": "invalid_api_key"})
 
 
-def plain_me(request):
+# The owner__ fields make the join authentication's select_related("owner") makes.
+_KEY_FIELDS = ("prefix", "digest", "is_active", "revoked_at", "expires_at", "owner__is_active")
+_ME_FIELDS = (
+    *_KEY_FIELDS,
+    "owner__first_name",
+    "owner__last_name",
+    "owner__email",
+    "owner__date_joined",
+    "owner__last_login",
+)
+
+
+def _key_row(request, fields: tuple[str, ...]) -> dict | None:
+    """The key lookup authentication makes, with ``.values()``: the row if the presented
+    key is usable (digest, revocation, activity, expiry), else ``None``."""
     parsed = keys.parse(request.headers.get("X-API-Key", ""))
-    row = None
-    if parsed is not None:
-        # The owner__ fields make the join authentication's select_related("owner") makes.
-        row = (
-            ApiKey.objects.filter(key_id=parsed.key_id)
-            .values(
-                "prefix",
-                "digest",
-                "is_active",
-                "revoked_at",
-                "expires_at",
-                "owner__is_active",
-                "owner__first_name",
-                "owner__last_name",
-                "owner__email",
-                "owner__date_joined",
-                "owner__last_login",
-            )
-            .first()
-        )
-    now = datetime.now(UTC)
+    if parsed is None:
+        return None
+    row = ApiKey.objects.filter(key_id=parsed.key_id).values(*fields).first()
     if (
         row is None
         or row["prefix"] != parsed.prefix
         or not keys.matches(parsed.raw, row["digest"])
         or row["revoked_at"] is not None
         or not (row["is_active"] and row["owner__is_active"])
-        or (row["expires_at"] is not None and row["expires_at"] <= now)
+        or (row["expires_at"] is not None and row["expires_at"] <= datetime.now(UTC))
     ):
-        return HttpResponse(_UNAUTHORIZED, status=401, content_type=JSON)
+        return None
+    return row
+
+
+def _unauthorized() -> HttpResponse:
+    return HttpResponse(_UNAUTHORIZED, status=401, content_type=JSON)
+
+
+def plain_me(request):
+    row = _key_row(request, _ME_FIELDS)
+    if row is None:
+        return _unauthorized()
     name = f"{row['owner__first_name']} {row['owner__last_name']}".strip() or row["owner__email"]
     body = _me_body(
         name=name,
         email=row["owner__email"],
         date_joined=row["owner__date_joined"],
         last_login=row["owner__last_login"],
-        verified_at=iso_ms(now),
+        verified_at=iso_ms(datetime.now(UTC)),
     )
     return HttpResponse(body, content_type=JSON)
+
+
+# --- GET /v2/listings ------------------------------------------------------------------
+
+
+def _listings_page(owner_id: int, page: int, per_page: int) -> bytes:
+    """The body of ``GET /v2/listings``: the count, the page, its room types (three queries)."""
+    listings = Listing.objects.for_owner(owner_id)
+    total = listings.count()
+    offset = (page - 1) * per_page
+    rows = list(listings.order_by("id").values(*LISTING_SUMMARY_FIELDS)[offset : offset + per_page])
+    by_listing = {}
+    for row in rows:
+        row["room_types"] = by_listing[row["id"]] = []
+    if by_listing:
+        room_types = RoomType.objects.filter(listing_id__in=by_listing).order_by("listing_id", "id")
+        for listing_id, pk, name in room_types.values_list("listing_id", "id", "name"):
+            by_listing[listing_id].append({"id": pk, "name": name})
+    pages = max(1, -(-total // per_page))
+    pagination = {
+        "total": total,
+        "per_page": per_page,
+        "current_page": page,
+        "total_pages": pages,
+        "has_next": page < pages,
+        "has_previous": page > 1,
+    }
+    return orjson.dumps({"success": True, "data": rows, "pagination": pagination})
+
+
+def _page_params(request) -> tuple[int, int]:
+    return int(request.GET.get("page", 1)), int(request.GET.get("per_page", 20))
+
+
+def plain_listings(request):
+    row = _key_row(request, (*_KEY_FIELDS, "owner_id"))
+    if row is None:
+        return _unauthorized()
+    return HttpResponse(_listings_page(row["owner_id"], *_page_params(request)), content_type=JSON)
+
+
+_BARE_LISTINGS: dict[tuple[int, int], bytes] = {}
+
+
+def bare_listings(request):
+    params = _page_params(request)
+    body = _BARE_LISTINGS.get(params)
+    if body is None:  # once per process and page (the warm-up): the bench user's page
+        owner_id = User.objects.filter(email=seed.BENCH_EMAIL).values_list("pk", flat=True).get()
+        body = _BARE_LISTINGS[params] = _listings_page(owner_id, *params)
+    return HttpResponse(body, content_type=JSON)
+
+
+# --- GET /v2/integrations/{provider}/bookings (the feed) --------------------------------
+
+_FEED_FIELDS = ("id", "listing_id", "room_type_id", "status", "change_seq", "changed_at")
+
+
+def plain_feed(request, provider: str):
+    """The feed without DRF: key, provider, one bookings query (no filters but ``since``)."""
+    row = _key_row(request, (*_KEY_FIELDS, "owner_id", "provider_id"))
+    if row is None:
+        return _unauthorized()
+    provider_id = Provider.objects.filter(slug=provider, is_active=True).values_list("pk", flat=True).first()
+    if provider_id is None or row["provider_id"] not in (None, provider_id):
+        return HttpResponse(b'{"success":false}', status=404 if provider_id is None else 403, content_type=JSON)
+    since = request.GET.get("since")
+    limit = int(request.GET.get("limit", 100))
+    bookings = Booking.objects.for_owner(row["owner_id"])
+    if since is not None:
+        bookings = parse_since(since).filter(bookings)
+    rows = list(bookings.order_by("change_seq").values(*_FEED_FIELDS)[:limit])
+    items = [
+        {
+            "booking_id": b["id"],
+            "listing_id": b["listing_id"],
+            "room_type_id": b["room_type_id"],
+            "status": b["status"],
+            "version": format_version(b["changed_at"], b["change_seq"]),
+        }
+        for b in rows
+    ]
+    next_since = format_version(rows[-1]["changed_at"], rows[-1]["change_seq"]) if rows else since
+    body = orjson.dumps({"success": True, "data": {"Bookings": items, "next_since": next_since}})
+    return HttpResponse(body, content_type=JSON)
+
+
+_FEED_EMPTY_HEAD = b'{"success":true,"data":{"Bookings":[],"next_since":'
+
+
+def bare_feed(request, provider: str):
+    """The feed's answer when nothing changed since the cursor: ``since`` echoed, no database."""
+    return HttpResponse(_FEED_EMPTY_HEAD + orjson.dumps(request.GET.get("since")) + b"}}", content_type=JSON)
 
 
 # --- GET /v2/me, guard by guard --------------------------------------------------------
