@@ -105,7 +105,10 @@ def _key_row(request, fields: tuple[str, ...]) -> dict | None:
     parsed = keys.parse(request.headers.get("X-API-Key", ""))
     if parsed is None:
         return None
-    row = ApiKey.objects.filter(key_id=parsed.key_id).values(*fields).first()
+    try:  # .get(), as ApiKey.objects.authenticate does (no ORDER BY)
+        row = ApiKey.objects.values(*fields).get(key_id=parsed.key_id)
+    except ApiKey.DoesNotExist:
+        row = None
     if (
         row is None
         or row["prefix"] != parsed.prefix
