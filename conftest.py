@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.db import connection
 from rest_framework.test import APIClient
 
+from apikeys.providers import active_providers
 from apikeys.tests.factories import make_key
 from apikeys.usage import usage_buffer
 
@@ -25,6 +26,7 @@ def _isolated(settings):
     else:
         cache.clear()
     usage_buffer._take()
+    active_providers.clear()  # providers made by an earlier (rolled back) test must not linger
     # Usage is flushed explicitly by the tests that look at it, never in the middle of a
     # query-count assertion.
     settings.APIKEY_USAGE_FLUSH_SECONDS = 10**9

@@ -6,12 +6,54 @@ provider may only use that provider's paths (403).
 
 from __future__ import annotations
 
+import threading
+import time
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
 from apikeys.models import Provider
 from coliving.api.errors import Forbidden, NotFound
 
+CACHE_SECONDS = 60
+
+
+class ActiveProviders:
+    """The active providers by slug, read once a minute per process instead of per request.
+
+    The table holds a handful of rows that staff change rarely; a change made in this
+    process clears the copy at once, other processes see it within ``CACHE_SECONDS``.
+    It saves a query on every Integrations API call (the bookings feed is polled often).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_slug: dict[str, Provider] | None = None
+        self._loaded_at = 0.0
+
+    def get(self, slug: str) -> Provider | None:
+        with self._lock:
+            if self._by_slug is None or time.monotonic() - self._loaded_at > CACHE_SECONDS:
+                self._by_slug = {p.slug: p for p in Provider.objects.filter(is_active=True)}
+                self._loaded_at = time.monotonic()
+            return self._by_slug.get(slug)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._by_slug = None
+
+
+active_providers = ActiveProviders()
+
+
+@receiver(post_save, sender=Provider)
+@receiver(post_delete, sender=Provider)
+def _provider_changed(**kwargs) -> None:
+    active_providers.clear()
+
 
 def provider_for_request(request, slug: str) -> Provider:
-    provider = Provider.objects.filter(slug=slug, is_active=True).first()
+    provider = active_providers.get(slug)
     if provider is None:
         raise NotFound(f"Unsupported provider: {slug}", code="unsupported_provider")
     key = request.auth

@@ -94,3 +94,16 @@ def test_swagger_ui_and_redoc_are_served_with_local_assets(api_client):
     assert page.status_code == 200
     assert b"/static/drf_spectacular_sidecar/" in page.content
     assert api_client.get("/schema/redoc/").status_code == 200
+
+
+def test_a_provider_disabled_by_staff_is_unsupported_at_once(key_client):
+    from apikeys.models import Provider
+
+    client = key_client(["bookings.read"])
+    assert client.get("/v2/integrations/mangobeds/bookings").status_code == 200
+    provider = Provider.objects.get(slug="mangobeds")
+    provider.is_active = False
+    provider.save()
+    response = client.get("/v2/integrations/mangobeds/bookings")
+    assert response.status_code == 404
+    assert response.json()["code"] == "unsupported_provider"
