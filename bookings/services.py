@@ -23,8 +23,8 @@ from bookings.pricing import stay_price
 from bookings.versions import next_change
 from coliving.api.errors import Conflict
 from listings.models import Listing, RoomType, RoomTypeNight
+from listings.services import MAX_DAYS_AHEAD  # one booking and inventory horizon
 
-MAX_DAYS_AHEAD = 730
 NIGHTS_PER_STAY_MIN_MONTH = 30  # Listing.stay_min is in months; a month counts as 30 nights
 DUPLICATE_MESSAGE_WINDOW = timedelta(seconds=60)
 UNAVAILABLE_MESSAGE = "Room type is not available for the requested dates"

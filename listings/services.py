@@ -20,7 +20,6 @@ booking of the same nights queue for each other's row locks instead of deadlocki
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
+from apikeys import keys
 from apikeys.models import ApiKey, Provider
 from coliving.api.errors import Conflict, Forbidden, Unprocessable
 from listings.models import MONTH_PRICE_FIELDS, Listing, ProviderAccountLink, RoomType, RoomTypeNight
@@ -309,8 +309,7 @@ def room_types_update(room_types: list[RoomType], columns: list[str]) -> None:
 ProviderKeyStatus = Literal["created", "updated", "unchanged"]
 
 
-def provider_key_digest(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
+provider_key_digest = keys.digest  # the same SHA-256 as API keys
 
 
 @transaction.atomic
