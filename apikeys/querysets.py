@@ -23,9 +23,6 @@ class InvalidKey(Exception):
 
 
 class ApiKeyQuerySet(models.QuerySet):
-    def usable(self) -> ApiKeyQuerySet:
-        return self.with_status("active")
-
     def with_status(self, status: str) -> ApiKeyQuerySet:
         """Keys whose ``ApiKey.status`` is ``status``: revoked, then inactive (the key or its
         owner), then expired, else active — the same precedence as the property."""

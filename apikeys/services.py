@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from apikeys import keys
 from apikeys import scopes as scope_catalogue
-from apikeys.models import ApiKey, Provider
+from apikeys.models import ApiKey, IdempotencyRecord, Provider
 from jobs.models import Space
 
 
@@ -64,12 +65,6 @@ def api_key_set_active(*, key: ApiKey, active: bool) -> ApiKey:
 
 def idempotency_records_purge() -> int:
     """Delete idempotency records past their time to live; return how many."""
-    from datetime import timedelta
-
-    from django.conf import settings
-
-    from apikeys.models import IdempotencyRecord
-
     cutoff = timezone.now() - timedelta(hours=settings.IDEMPOTENCY_TTL_HOURS)
     deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
     return deleted

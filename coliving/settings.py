@@ -139,7 +139,6 @@ RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 RATELIMIT_PER_MINUTE = env_int("RATELIMIT_PER_MINUTE", 60, minimum=1)
 RATELIMIT_COWORKIES_PER_HOUR = env_int("RATELIMIT_COWORKIES_PER_HOUR", 1000, minimum=1)
 RATELIMIT_PUBLIC_PER_MINUTE = env_int("RATELIMIT_PUBLIC_PER_MINUTE", 60, minimum=1)
-RATELIMIT_BOOKING_CREATE_PER_MINUTE = env_int("RATELIMIT_BOOKING_CREATE_PER_MINUTE", 10, minimum=1)
 _ip_header = env_str("CLIENT_IP_HEADER")
 # Only behind a reverse proxy that appends to this header (see coliving/api/client_ip.py).
 CLIENT_IP_META_KEY = "HTTP_" + _ip_header.upper().replace("-", "_") if _ip_header else None

@@ -10,6 +10,9 @@ from typing import Any
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
+# What a partner is told for a listing that does not exist or is not theirs (the spec's words).
+LISTING_NOT_FOUND = "Listing not found or unauthorized"
+
 LISTING_SUMMARY_FIELDS = ("id", "name", "status", "original_id", "city", "country")
 
 

@@ -37,9 +37,9 @@ from coliving.api.idempotency import idempotent
 from coliving.api.pagination import PagePagination
 from coliving.api.schema import ColivingError
 from listings.models import Listing, RoomType
+from listings.querysets import LISTING_NOT_FOUND
 
 BOOKING_NOT_FOUND = "Booking not found or unauthorized"
-LISTING_NOT_FOUND = "Listing not found or unauthorized"
 USER_NOT_FOUND = "User not found or unauthorized"
 
 

@@ -15,7 +15,7 @@ from rest_framework import exceptions, generics, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coliving.api.families import Family
+from coliving.api.families import NO_DATA, Family
 from coliving.api.ratelimit import AUTH_FAILURE_IP, apply_limits, ratelimit_headers
 
 
@@ -61,7 +61,7 @@ class FamilyMixin:
             response[name] = value
         return response
 
-    def respond(self, data: Any, *, status: int = 200, message: str | None = None, headers=None) -> Response:
+    def respond(self, data: Any = NO_DATA, *, status: int = 200, message: str | None = None, headers=None) -> Response:
         return Response(self.family.success(data, status=status, message=message), status=status, headers=headers)
 
 

@@ -37,18 +37,23 @@ STATUS_CODES: dict[int, str] = {
 }
 
 
+NO_DATA: Any = object()
+
+
 class Family(enum.StrEnum):
     COLIVING = "coliving"
     COWORKIES = "coworkies"
     COBOT = "cobot"
 
-    def success(self, data: Any, *, status: int = 200, message: str | None = None) -> Any:
+    def success(self, data: Any = NO_DATA, *, status: int = 200, message: str | None = None) -> Any:
+        """The success envelope; ``data`` may be left out where the spec shows only a message."""
         if self is Family.COBOT:
             return data
         body: dict[str, Any] = {"success": True}
         if self is Family.COWORKIES:
             body["status"] = status
-        body["data"] = data
+        if data is not NO_DATA:
+            body["data"] = data
         if message is not None:
             body["message"] = message
         return body

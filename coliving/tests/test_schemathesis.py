@@ -30,7 +30,6 @@ def test_the_api_honours_its_schema(key_client, tmp_path):
         "RATELIMIT_PER_MINUTE": "1000000",
         "RATELIMIT_PUBLIC_PER_MINUTE": "1000000",
         "RATELIMIT_COWORKIES_PER_HOUR": "1000000",
-        "RATELIMIT_BOOKING_CREATE_PER_MINUTE": "1000000",
     }
     with gunicorn(workers=2, env=env) as base:
         result = subprocess.run(

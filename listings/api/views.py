@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.response import Response
 
 from apikeys.providers import ProviderMixin
 from coliving.api.base import ApiGenericView, ApiView
@@ -28,9 +27,7 @@ from listings import services
 from listings.api import serializers as s
 from listings.filters import ListingFilterSet
 from listings.models import Listing, RoomType
-from listings.querysets import with_room_types
-
-LISTING_NOT_FOUND = "Listing not found or unauthorized"
+from listings.querysets import LISTING_NOT_FOUND, with_room_types
 
 PROVIDER = OpenApiParameter(
     "provider", str, OpenApiParameter.PATH, description="The integration provider's slug, e.g. mangobeds."
@@ -167,7 +164,7 @@ class AvailabilityUpdateView(ProviderMixin, ApiView):
         body = s.AvailabilityUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.availability_update(owner=request.user, items=body.validated_data["data"])
-        return Response({"success": True, "message": "Availability updated successfully"})
+        return self.respond(message="Availability updated successfully")
 
 
 class RatesUpdateView(ProviderMixin, ApiView):
@@ -215,7 +212,7 @@ class RatesUpdateView(ProviderMixin, ApiView):
         body = s.RatesUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.rates_update(owner=request.user, items=body.validated_data["data"])
-        return Response({"success": True, "message": "Rates updated successfully"})
+        return self.respond(message="Rates updated successfully")
 
 
 class ProviderKeyView(ProviderMixin, ApiView):
