@@ -26,6 +26,9 @@ class FamilyMixin:
     read_scope: str | tuple[str, ...] | None = None
     write_scope: str | tuple[str, ...] | None = None
     extra_rate_limits: tuple = ()
+    # The serializer that parses the request body; domain errors (``InvalidInput``) are
+    # rendered through its fields' names, and the schema documents it as the request.
+    input_serializer_class: type | None = None
 
     @property
     def accepts_query_key(self) -> bool:

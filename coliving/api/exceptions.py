@@ -24,7 +24,7 @@ from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from coliving.api.errors import ApplicationError, ServerError
+from coliving.api.errors import ApplicationError, InvalidInput, ServerError
 from coliving.api.families import Family, family_for_request
 
 logger = logging.getLogger("coliving.api")
@@ -46,7 +46,35 @@ def _is_lock_contention(exc: OperationalError) -> bool:
     return sqlstate in ("55P03", "40P01") or "database is locked" in str(exc)
 
 
-def error_payload(exc: Exception, family: Family) -> tuple[int, dict[str, Any], dict[str, str]]:
+def wire_path(serializer: Any, path: tuple[str | int, ...]) -> str:
+    """A domain path as the wire spells it, through the fields' ``source``s of ``serializer``.
+
+    ``("items", 3, "available")`` with a serializer whose ``data`` field has
+    ``source="items"`` is ``"data.3.available"``; names no field claims stay as they are.
+    """
+    parts: list[str] = []
+    field = serializer
+    for segment in path:
+        if isinstance(segment, int):
+            parts.append(str(segment))
+            field = getattr(field, "child", None)
+            continue
+        fields = getattr(field, "fields", None) or {}
+        field = next((f for name, f in fields.items() if f.source == segment or name == segment), None)
+        parts.append(field.field_name if field is not None else segment)
+    return ".".join(parts)
+
+
+def _invalid_input_detail(exc: InvalidInput, view: Any) -> dict[str, list[str]]:
+    input_class = getattr(view, "input_serializer_class", None)
+    serializer = input_class() if input_class is not None else None
+    detail: dict[str, list[str]] = {}
+    for error in exc.errors:
+        detail.setdefault(wire_path(serializer, error.path) or "non_field_errors", []).append(error.message)
+    return detail
+
+
+def error_payload(exc: Exception, family: Family, view: Any = None) -> tuple[int, dict[str, Any], dict[str, str]]:
     """Map ``exc`` to ``(status, body, headers)`` in ``family``'s shape."""
     headers: dict[str, str] = {}
     retry_after: int | None = None
@@ -69,7 +97,11 @@ def error_payload(exc: Exception, family: Family) -> tuple[int, dict[str, Any], 
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
 
-    if isinstance(exc, ApplicationError):
+    if isinstance(exc, InvalidInput):
+        status = VALIDATION_STATUS[family]
+        code, message = exc.code, exc.message if family is Family.COLIVING else VALIDATION_MESSAGE[Family.COWORKIES]
+        details = family.validation_details(_invalid_input_detail(exc, view))
+    elif isinstance(exc, ApplicationError):
         status, code, message, details = exc.status, exc.code, exc.message, exc.details
         headers.update(exc.headers)
         if "Retry-After" in headers:
@@ -113,7 +145,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     view = context.get("view")
     request = context.get("request")
     family = getattr(view, "family", None) or family_for_request(request)
-    status, body, headers = error_payload(exc, family)
+    status, body, headers = error_payload(exc, family, view)
     if isinstance(exc, (drf.NotAuthenticated, drf.AuthenticationFailed)):
         headers["WWW-Authenticate"] = 'Bearer realm="api"'
     set_rollback()
