@@ -1,13 +1,18 @@
-"""The URL map: admin, OpenAPI documents, and each API family's routes."""
+"""The URL map: admin, OpenAPI documents, and each API family's routes.
+
+Every API family is mounted through ``coliving.api.routing`` so that the family of any
+path — routed or not — is known from this file alone (see that module).
+"""
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from coliving.api.discovery import ApiRootView
 from coliving.api.exceptions import api_not_found
-from coliving.api.health import HealthView
+from coliving.api.families import Family
+from coliving.api.routing import mount, registry, space_mount
 
 handler400 = "coliving.api.exceptions.handler400"
 handler403 = "coliving.api.exceptions.handler403"
@@ -19,13 +24,18 @@ urlpatterns = [
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("schema/swagger-ui/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("schema/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
-    path("v2", ApiRootView.as_view(), name="api-root"),
-    path("v2/health", HealthView.as_view(), name="health"),
-    path("v2/", include("apikeys.api.urls")),
-    path("v2/", include("accounts.api.urls")),
-    path("v2/", include("listings.api.urls")),
-    path("v2/", include("bookings.api.urls")),
+    # Coworkies directory (shared/spec/coworkies-api.txt): /v2 itself and /v2/health.
+    *mount(Family.COWORKIES, "v2", "coliving.api.urls", root=ApiRootView.as_view()),
+    # Coliving partner and integrations APIs; unknown /v2 paths answer in this family's shape.
+    *mount(Family.COLIVING, "v2", "apikeys.api.urls", default=True),
+    *mount(Family.COLIVING, "v2", "accounts.api.urls"),
+    *mount(Family.COLIVING, "v2", "listings.api.urls"),
+    *mount(Family.COLIVING, "v2", "bookings.api.urls"),
+    # The host JSON feed's helper endpoints live under /json (shared/spec/coliving-json-feed.txt).
+    *mount(Family.COLIVING, "json", []),
+    # Cobot-compatible resource bookings (shared/spec/cobot-bookings-api.txt).
+    *space_mount("bookings.api.resource_urls"),
     *([path("bench/", include("bench.urls"))] if settings.BENCH_VIEWS else []),
-    # Unknown paths under the API prefixes get the family's JSON 404, never an HTML page.
-    re_path(r"^(?:v2|json|api|spaces/[^/]+/api)(?:/[\s\S]*)?\Z", api_not_found),
+    # Unknown paths under every mounted prefix get the family's JSON 404, never an HTML page.
+    registry.catch_all(api_not_found),
 ]

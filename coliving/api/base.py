@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from coliving.api.families import NO_DATA, Family
 from coliving.api.ratelimit import AUTH_FAILURE_IP, apply_limits, ratelimit_headers
+from coliving.api.routing import SPACE_KWARG
 
 
 class FamilyMixin:
@@ -33,6 +34,12 @@ class FamilyMixin:
     @property
     def accepts_query_key(self) -> bool:
         return self.family is Family.COWORKIES
+
+    def dispatch(self, request, *args, **kwargs):
+        # The Cobot family's space comes from the path (/spaces/<subdomain>/api/…) or the
+        # host (<subdomain>.<SPACES_DOMAIN>); handlers never take it as an argument.
+        self.space_subdomain = kwargs.pop(SPACE_KWARG, None) or getattr(request, "space_subdomain", None)
+        return super().dispatch(request, *args, **kwargs)
 
     def get_authenticators(self):
         # Public endpoints ignore credentials: a stale key sent by habit must not turn a

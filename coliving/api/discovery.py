@@ -29,7 +29,7 @@ def _walk(patterns, prefix: str = ""):
 
 
 def _readable(route: str) -> str:
-    """``v2/^bookings/(?P<pk>[0-9]{1,19})/cancel/?$`` → ``/v2/bookings/{pk}/cancel``."""
+    """``^v2/bookings/<id:pk>/cancel`` → ``/v2/bookings/{pk}/cancel``."""
     route = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", route)  # regex groups first: they hold <…>
     route = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
     route = route.replace("\\Z", "").replace("/?", "/").replace("^", "").replace("$", "")

@@ -25,7 +25,8 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from coliving.api.errors import ApplicationError, InvalidInput, ServerError
-from coliving.api.families import Family, family_for_request
+from coliving.api.families import Family
+from coliving.api.routing import family_for_request, family_of_request
 
 logger = logging.getLogger("coliving.api")
 
@@ -166,8 +167,7 @@ def _json_error(request: HttpRequest, exc: Exception) -> JsonResponse:
 
 
 def _is_api_path(request: HttpRequest) -> bool:
-    path = request.path_info
-    return path.startswith(("/v2", "/json", "/api", "/spaces/")) or family_for_request(request).value == "cobot"
+    return family_of_request(request) is not None
 
 
 @csrf_exempt

@@ -8,16 +8,13 @@
   ``{"error": msg}`` otherwise.
 
 Views declare their family; requests that never reach a view (unknown paths) are given
-one by their path and host.
+one by their path and host through the routing registry (``coliving/api/routing.py``).
 """
 
 from __future__ import annotations
 
 import enum
-import re
 from typing import Any
-
-from django.conf import settings
 
 # The coworkies error codes are fixed by the spec's table.
 STATUS_CODES: dict[int, str] = {
@@ -88,25 +85,6 @@ class Family(enum.StrEnum):
         if self is Family.COWORKIES:
             return flatten_messages(detail)
         return dotted(detail)
-
-
-COWORKIES_PATHS = re.compile(
-    r"^/v2/?$|^/v2/(jobs|cities|spaces|city_spaces|events|blog|health|feedback|newsletters)(/|$)"
-)
-COBOT_PATHS = re.compile(r"^/api(/|$)|^/spaces/[^/]+/api(/|$)")
-
-
-def family_for_request(request) -> Family:
-    path = request.path_info
-    # The raw header, not get_host(): this also runs for requests refused for their Host.
-    host = request.META.get("HTTP_HOST", "").rsplit(":", 1)[0].lower()
-    if COBOT_PATHS.match(path) or (
-        settings.SPACES_DOMAIN and host.endswith("." + settings.SPACES_DOMAIN) and path.startswith("/api")
-    ):
-        return Family.COBOT
-    if COWORKIES_PATHS.match(path):
-        return Family.COWORKIES
-    return Family.COLIVING
 
 
 def dotted(detail: Any, prefix: str = "") -> dict[str, list[str]]:

@@ -106,7 +106,7 @@ def test_a_missing_key_is_401_in_each_family(api_client):
         "code": "api_key_missing",
     }
     assert api_client.get("/v2/jobs/probe").json()["error"]["code"] == "unauthorized"
-    assert api_client.get("/api/probe").json() == {"error": "API key missing"}
+    assert api_client.get("/spaces/acme/api/probe").json() == {"error": "API key missing"}
 
 
 def test_two_different_keys_are_refused_not_resolved_by_precedence():

@@ -9,7 +9,7 @@ from coliving.api.base import ApiView
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("coliving.tests.urls")]
 
-COLIVING, COWORKIES, COBOT = "/v2/probe/coliving", "/v2/jobs/probe", "/api/probe"
+COLIVING, COWORKIES, COBOT = "/v2/probe/coliving", "/v2/jobs/probe", "/spaces/acme/api/probe"
 WRITE_SCOPES = ["users.write", "jobs:write", "write_bookings"]
 
 

@@ -33,9 +33,9 @@ LIVE, RSTR = ApiKey.Prefix.LIVE, ApiKey.Prefix.COWORKIES_RESTRICTED
         (RSTR, ["read", "write", "jobs:write"], "get", "/v2/jobs/probe", 200),
         (RSTR, ["read", "write", "jobs:write"], "post", "/v2/jobs/probe", 403),
         # cobot
-        (LIVE, ["read_bookings"], "get", "/api/probe", 200),
-        (LIVE, ["read_bookings"], "post", "/api/probe", 403),
-        (LIVE, ["write_bookings"], "post", "/api/probe", 201),
+        (LIVE, ["read_bookings"], "get", "/spaces/acme/api/probe", 200),
+        (LIVE, ["read_bookings"], "post", "/spaces/acme/api/probe", 403),
+        (LIVE, ["write_bookings"], "post", "/spaces/acme/api/probe", 201),
         # a view that forgot to declare scopes is closed
         (LIVE, list(scopes.SCOPES), "get", "/v2/probe/undeclared", 403),
     ],

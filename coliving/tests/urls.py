@@ -10,6 +10,7 @@ from coliving.api.base import ApiView
 from coliving.api.families import Family
 from coliving.api.idempotency import idempotent
 from coliving.api.ratelimit import Limit
+from coliving.api.routing import mount, space_mount
 from coliving.urls import handler400, handler403, handler404, handler500
 from coliving.urls import urlpatterns as real_urlpatterns
 from jobs.models import City
@@ -85,15 +86,23 @@ class Boom(ApiView):
         raise RuntimeError("secret internal detail")
 
 
+probe_urlpatterns = [
+    path("probe/coliving", ColivingProbe.as_view()),
+    path("probe/undeclared", UndeclaredProbe.as_view()),
+    path("probe/limited", LimitedCreateProbe.as_view()),
+    path("probe/cities", CityCreate.as_view()),
+    path("probe/boom", Boom.as_view()),
+]
+coworkies_probe_urlpatterns = [
+    path("jobs/probe", CoworkiesProbe.as_view()),
+    path("feedback/probe", PublicProbe.as_view()),
+]
+space_probe_urlpatterns = [path("probe", CobotProbe.as_view())]
+
 urlpatterns = [
-    path("v2/probe/coliving", ColivingProbe.as_view()),
-    path("v2/jobs/probe", CoworkiesProbe.as_view()),
-    path("api/probe", CobotProbe.as_view()),
-    path("v2/probe/undeclared", UndeclaredProbe.as_view()),
-    path("v2/feedback/probe", PublicProbe.as_view()),
-    path("v2/probe/limited", LimitedCreateProbe.as_view()),
-    path("v2/probe/cities", CityCreate.as_view()),
-    path("v2/probe/boom", Boom.as_view()),
+    *mount(Family.COLIVING, "v2", probe_urlpatterns),
+    *mount(Family.COWORKIES, "v2", coworkies_probe_urlpatterns),
+    *space_mount(space_probe_urlpatterns),
     *real_urlpatterns,
 ]
 
