@@ -14,8 +14,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils import timezone
 
-from accounts.countries import COUNTRIES
-from accounts.languages import LANGUAGES
+from accounts.countries import countries
+from accounts.languages import is_language_code
 
 MIN_AGE = 16
 MAX_AGE = 120  # beyond this a date of birth is a typo, not a person
@@ -54,10 +54,10 @@ def validate_timezone(value: str) -> None:
 
 
 def validate_language(value: str) -> None:
-    if value not in LANGUAGES:
+    if not is_language_code(value):
         raise ValidationError("Enter an ISO 639-1 language code, e.g. en.", code="invalid_language")
 
 
 def validate_country_code(value: str) -> None:
-    if value not in COUNTRIES:
+    if value not in countries():
         raise ValidationError("Enter an ISO 3166-1 alpha-2 country code, e.g. US.", code="invalid_country")
