@@ -12,14 +12,14 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts import events
 from accounts.models import User, UserMetaAttribute
 from accounts.names import format_name
 from accounts.signals import user_created
-from coliving.api.errors import Conflict
+from coliving.api.errors import Conflict, FieldError, InvalidInput
 
 if TYPE_CHECKING:
     from apikeys.models import ApiKey
@@ -31,6 +31,17 @@ EMAIL_TAKEN = "A user with this email already exists"
 
 def _email_taken() -> Conflict:
     return Conflict(EMAIL_TAKEN, code="email_taken")
+
+
+def _field_errors(exc: ValidationError, field: str = NON_FIELD_ERRORS) -> list[FieldError]:
+    """Django's ``ValidationError`` as domain errors: a list belongs to ``field``, a dict names its fields."""
+    by_field = exc.error_dict.items() if hasattr(exc, "error_dict") else [(field, exc.error_list)]
+    return [
+        FieldError(() if name == NON_FIELD_ERRORS else (name,), message, error.code or "invalid")
+        for name, errors in by_field
+        for error in errors
+        for message in error  # one message, its parameters filled in
+    ]
 
 
 @transaction.atomic
@@ -55,9 +66,9 @@ def user_create(
     """Create an active user with a formatted name, meta attributes and a ``UserCreated`` event.
 
     Raises ``Conflict`` (409, ``email_taken``) when the email is in use in any case, and
-    Django's ``ValidationError`` keyed by field for a password the validators refuse or a
-    profile value the model refuses. Profile values are expected in stored form (country
-    as an alpha-2 code).
+    ``InvalidInput`` listing every password rule and profile value refused, each under its
+    field's name (``("password",)``, ``("phone",)``…). Profile values are expected in
+    stored form (country as an alpha-2 code).
     """
     email = User.objects.normalize_email(email.strip()).lower()
     if User.objects.filter(email__iexact=email).exists():
@@ -78,14 +89,20 @@ def user_create(
         created_by=created_by,
         created_by_api_key=api_key,
     )
+    errors: list[FieldError] = []
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise ValidationError({"password": exc.messages}) from None
-    # The foreign keys come from the authenticated request: no need to query them again.
-    user.full_clean(
-        exclude=["password", "created_by", "created_by_api_key"], validate_unique=False, validate_constraints=False
-    )
+        errors += _field_errors(exc, "password")
+    try:
+        # The foreign keys come from the authenticated request: no need to query them again.
+        user.full_clean(
+            exclude=["password", "created_by", "created_by_api_key"], validate_unique=False, validate_constraints=False
+        )
+    except ValidationError as exc:
+        errors += _field_errors(exc)
+    if errors:
+        raise InvalidInput(errors)
     user.set_password(password)
     try:
         with transaction.atomic():

@@ -6,7 +6,6 @@ import threading
 from datetime import date
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import connection
 from django_tasks import default_task_backend
 
@@ -15,7 +14,7 @@ from accounts.models import OutboxEvent, User, UserMetaAttribute
 from accounts.services import user_create
 from accounts.signals import user_created
 from apikeys.tests.factories import make_key
-from coliving.api.errors import Conflict
+from coliving.api.errors import Conflict, FieldError, InvalidInput
 from conftest import requires_postgres
 
 pytestmark = pytest.mark.django_db
@@ -141,19 +140,20 @@ def test_it_refuses_an_email_taken_in_another_case(key):
 
 
 @pytest.mark.parametrize(
-    "password, message",
+    "password, message, code",
     [
-        ("password123", "This password is too common."),
-        ("4815162342108", "This password is entirely numeric."),
-        ("Xy7!", "This password is too short. It must contain at least 8 characters."),
-        ("john.doe.example", "The password is too similar to the email address."),
+        ("password123", "This password is too common.", "password_too_common"),
+        ("4815162342108", "This password is entirely numeric.", "password_entirely_numeric"),
+        ("Xy7!", "This password is too short. It must contain at least 8 characters.", "password_too_short"),
+        ("john.doe.example", "The password is too similar to the email address.", "password_too_similar"),
     ],
 )
-def test_it_checks_the_password_with_the_users_own_attributes(key, password, message):
-    with pytest.raises(ValidationError) as excinfo:
+def test_it_checks_the_password_with_the_users_own_attributes(key, password, message, code):
+    with pytest.raises(InvalidInput) as excinfo:
         create(key, email="john.doe@example.com", password=password)
 
-    assert message in excinfo.value.message_dict["password"]
+    assert FieldError(("password",), message, code) in excinfo.value.errors
+    assert (excinfo.value.status, excinfo.value.code) == (400, "validation_error")
     assert User.objects.filter(email="john.doe@example.com").count() == 0
     assert OutboxEvent.objects.count() == 0
 
@@ -163,6 +163,7 @@ def test_it_checks_the_password_with_the_users_own_attributes(key, password, mes
     [
         ("phone", "+0123"),
         ("country", "XX"),
+        ("country", "us"),
         ("timezone", "Mars/Olympus"),
         ("language", "xx"),
         ("gender", "robot"),
@@ -170,11 +171,18 @@ def test_it_checks_the_password_with_the_users_own_attributes(key, password, mes
     ],
 )
 def test_it_validates_the_profile_for_callers_other_than_the_api(key, field, value):
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(InvalidInput) as excinfo:
         create(key, **{field: value})
 
-    assert field in excinfo.value.message_dict
+    assert [error.path for error in excinfo.value.errors] == [(field,)]
     assert not User.objects.filter(email="user@example.com").exists()
+
+
+def test_it_reports_the_password_and_the_profile_together(key):
+    with pytest.raises(InvalidInput) as excinfo:
+        create(key, password="password123", phone="+0123", language="xx")
+
+    assert {error.path for error in excinfo.value.errors} == {("password",), ("phone",), ("language",)}
 
 
 def test_it_enqueues_delivery_after_commit_when_tracking_is_on(key, settings, django_capture_on_commit_callbacks):

@@ -120,6 +120,18 @@ def test_it_accepts_country_aliases_and_any_case_for_timezone_and_language(partn
     assert (data["country"], data["timezone"], data["language"]) == ("United States", "America/New_York", "en")
 
 
+def test_password_errors_are_listed_under_password(partner):
+    response = partner.post(URL, body(password="31415926535"), format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "success": False,
+        "error": "Validation Error",
+        "code": "validation_error",
+        "details": {"password": ["This password is entirely numeric."]},
+    }
+
+
 @pytest.mark.parametrize(
     "overrides, key",
     [
