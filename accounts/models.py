@@ -4,10 +4,12 @@ waiting to be delivered to the tracking endpoint."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.timezone import now
@@ -46,10 +48,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person or organisation account; hosts and partners own API keys, guests book stays.
 
     Email is the login and is unique regardless of case. The profile fields are optional
-    and stored in their standard form: ``country`` as an ISO 3166-1 alpha-2 code,
-    ``timezone`` as an IANA name, ``language`` as an ISO 639-1 code. A user created
-    through the partner API records the partner (``created_by``, the key's owner) and the
-    key; that partner's keys are the only ones that can read the user back.
+    and stored in their standard form: ``phone`` in E.164, ``country`` as an ISO 3166-1
+    alpha-2 code, ``timezone`` as an IANA name, ``language`` as an ISO 639-1 code. A user
+    created through the partner API records the partner (``created_by``, the key's owner)
+    and the key; that partner's keys are the only ones that can read the user back.
     """
 
     class Gender(models.TextChoices):
@@ -138,6 +140,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self) -> None:
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
+        # Stored in canonical E.164 (ASCII digits, no trunk prefix) whichever path wrote it:
+        # the API, a service, the admin. A number that does not parse was already reported
+        # by the field's validator.
+        if self.phone:
+            with contextlib.suppress(ValidationError):
+                self.phone = validators.normalise_phone(self.phone)
 
 
 class UserMetaAttribute(models.Model):

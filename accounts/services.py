@@ -68,7 +68,8 @@ def user_create(
     Raises ``Conflict`` (409, ``email_taken``) when the email is in use in any case, and
     ``InvalidInput`` listing every password rule and profile value refused, each under its
     field's name (``("password",)``, ``("phone",)``…). Profile values are expected in
-    stored form (country as an alpha-2 code).
+    stored form (country as an alpha-2 code); the phone number is stored in canonical
+    E.164.
     """
     email = User.objects.normalize_email(email.strip()).lower()
     if User.objects.filter(email__iexact=email).exists():

@@ -1,17 +1,19 @@
 """Validators for a user's profile fields, shared by the model, the API serializers and services.
 
-Each takes the stored form of a value (alpha-2 country code, IANA zone name, ISO 639-1
-code) and raises Django's ``ValidationError``; DRF fields accept them as they are.
+Each takes the stored form of a value (E.164 phone number, alpha-2 country code, IANA zone
+name, ISO 639-1 code) and raises Django's ``ValidationError``; DRF fields accept them as
+they are.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 import zoneinfo
 from datetime import date
 
+import phonenumbers
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.utils import timezone
 
 from accounts.countries import countries
@@ -20,10 +22,42 @@ from accounts.languages import is_language_code
 MIN_AGE = 16
 MAX_AGE = 120  # beyond this a date of birth is a typo, not a person
 
-E164 = r"^\+[1-9]\d{6,14}$"
-validate_phone = RegexValidator(
-    E164, message="Enter a phone number in E.164 format: + and country code, digits only, e.g. +1234567890."
-)
+# E.164: "+", the country calling code, the subscriber number; 15 digits at most. Fewer
+# than 7 digits is no one's number. ``\d`` takes any script's digits: phonenumbers turns
+# them into ASCII ones.
+E164_SHAPE = re.compile(r"\+\d{7,15}")
+
+
+def normalise_phone(value: str) -> str:
+    """``value`` in its stored E.164 form, or ``ValidationError`` when it is not an E.164 number.
+
+    On top of the shape (``+`` and 7 to 15 digits, nothing else), phonenumbers checks that
+    the country calling code exists (``+999…``, ``+0…`` are refused) and gives the
+    canonical form: ASCII digits, and no national trunk prefix, which people often keep
+    after the country code (``+44 0 20…`` typed as ``+4402079460958`` is
+    ``+442079460958``).
+
+    Whether the rest is a number in use in that country (its length, its ranges) is *not*
+    checked: the spec's own example, ``+1234567890``, is not a possible North American
+    number and must be accepted.
+    """
+    if not E164_SHAPE.fullmatch(value):
+        raise ValidationError(
+            "Enter a phone number in E.164 format: + and country code, digits only, e.g. +1234567890.",
+            code="invalid_phone",
+        )
+    try:
+        number = phonenumbers.parse(value)
+    except phonenumbers.NumberParseException:
+        raise ValidationError(
+            "Unknown country calling code: start with + and the country's code, e.g. +44 for the United Kingdom.",
+            code="unknown_calling_code",
+        ) from None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def validate_phone(value: str) -> None:
+    normalise_phone(value)
 
 
 def age_on(born: date, day: date) -> int:

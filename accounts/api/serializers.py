@@ -1,10 +1,11 @@
 """Input and output of ``POST /v2/users`` and ``GET /v2/users/{id}``
 (``shared/spec/coliving-partner-api.txt``, "Create User").
 
-The wire form differs from the stored form in three places: ``country`` is a full English
+The wire form differs from the stored form in four places: ``country`` is a full English
 name on the wire and an ISO 3166-1 alpha-2 code in the database, ``timezone`` and
-``language`` are accepted in any case and stored canonically, and optional values that
-were not given are ``null`` in responses.
+``language`` are accepted in any case and stored canonically, ``phone`` is stored in
+canonical E.164 (``accounts.validators.normalise_phone``), and optional values that were
+not given are ``null`` in responses.
 """
 
 from __future__ import annotations
@@ -133,7 +134,11 @@ class UserCreateSerializer(serializers.Serializer):
         help_text='Stored formatted; lower-case particles are kept ("van beethoven" → "van Beethoven").',
     )
     phone = serializers.CharField(
-        max_length=16, validators=[validators.validate_phone], help_text="E.164, e.g. +1234567890.", **OPTIONAL
+        max_length=16,
+        validators=[validators.validate_phone],
+        help_text="E.164, e.g. +1234567890: + and a country calling code that exists, then digits only. Stored "
+        "in canonical form (a national trunk 0 after the country code is dropped: +4402079460958 → +442079460958).",
+        **OPTIONAL,
     )
     date_of_birth = serializers.DateField(
         input_formats=["%Y-%m-%d"],

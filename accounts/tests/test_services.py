@@ -162,6 +162,8 @@ def test_it_checks_the_password_with_the_users_own_attributes(key, password, mes
     "field, value",
     [
         ("phone", "+0123"),
+        ("phone", "+99912345678"),  # no country has the calling code 999
+        ("phone", "+1234567890\n"),
         ("country", "XX"),
         ("country", "us"),
         ("timezone", "Mars/Olympus"),
@@ -183,6 +185,23 @@ def test_it_reports_the_password_and_the_profile_together(key):
         create(key, password="password123", phone="+0123", language="xx")
 
     assert {error.path for error in excinfo.value.errors} == {("password",), ("phone",), ("language",)}
+
+
+@pytest.mark.parametrize(
+    "phone, stored",
+    [
+        ("+1234567890", "+1234567890"),  # the spec's example
+        ("+34600000000", "+34600000000"),
+        ("+4402079460958", "+442079460958"),  # the national trunk 0 is not part of E.164
+        ("+390612345678", "+390612345678"),  # Italy's leading 0 is
+        ("+\u0664\u0664\u0662\u0660\u0667\u0669\u0664\u0666\u0660\u0669\u0665\u0668", "+442079460958"),
+    ],
+)
+def test_it_stores_the_phone_number_in_canonical_e164(key, phone, stored):
+    user = create(key, phone=phone)
+
+    user.refresh_from_db()
+    assert user.phone == stored
 
 
 def test_it_enqueues_delivery_after_commit_when_tracking_is_on(key, settings, django_capture_on_commit_callbacks):

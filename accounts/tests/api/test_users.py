@@ -120,6 +120,23 @@ def test_it_accepts_country_aliases_and_any_case_for_timezone_and_language(partn
     assert (data["country"], data["timezone"], data["language"]) == ("United States", "America/New_York", "en")
 
 
+def test_it_stores_and_returns_the_phone_number_in_canonical_e164(partner):
+    response = partner.post(URL, body(phone="+4402079460958"), format="json")
+
+    assert response.status_code == 201, response.content
+    assert response.json()["data"]["phone"] == "+442079460958"
+    assert User.objects.get(email="user@example.com").phone == "+442079460958"
+
+
+def test_an_unknown_country_calling_code_says_so(partner):
+    response = partner.post(URL, body(phone="+99912345678"), format="json")
+
+    assert response.status_code == 400
+    assert response.json()["details"] == {
+        "phone": ["Unknown country calling code: start with + and the country's code, e.g. +44 for the United Kingdom."]
+    }
+
+
 def test_password_errors_are_listed_under_password(partner):
     response = partner.post(URL, body(password="31415926535"), format="json")
 
@@ -151,6 +168,7 @@ def test_password_errors_are_listed_under_password(partner):
         ({"phone": "+1 234 567 890"}, "phone"),
         ({"phone": "+12345"}, "phone"),
         ({"phone": 1234567890}, "phone"),
+        ({"phone": "+99912345678"}, "phone"),  # no such country calling code
         ({"date_of_birth": "1990-02-30"}, "date_of_birth"),
         ({"date_of_birth": "01/01/1990"}, "date_of_birth"),
         ({"date_of_birth": "2999-01-01"}, "date_of_birth"),
