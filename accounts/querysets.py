@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db import models
+from coliving.api.tenancy import TenantQuerySet
 
 
-class UserQuerySet(models.QuerySet):
+class UserQuerySet(TenantQuerySet):
     def for_owner(self, owner) -> UserQuerySet:
         """Users created through the API by ``owner``'s keys (any of them)."""
         return self.filter(created_by=owner)

@@ -10,6 +10,8 @@ from typing import Any
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
+from coliving.api.tenancy import TenantQuerySet
+
 # What a partner is told for a listing that does not exist or is not theirs (the spec's words).
 LISTING_NOT_FOUND = "Listing not found or unauthorized"
 
@@ -23,7 +25,7 @@ def money(value: Decimal | None) -> int | float | None:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-class ListingQuerySet(models.QuerySet):
+class ListingQuerySet(TenantQuerySet):
     def for_owner(self, user) -> ListingQuerySet:
         """Listings hosted by ``user`` plus those staff granted to ``user`` (no duplicates)."""
         from listings.models import ListingGrant
@@ -50,7 +52,7 @@ def with_room_types(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-class RoomTypeQuerySet(models.QuerySet):
+class RoomTypeQuerySet(TenantQuerySet):
     def for_owner(self, user) -> RoomTypeQuerySet:
         from listings.models import Listing
 

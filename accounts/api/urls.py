@@ -4,5 +4,5 @@ from accounts.api.views import UserCreateView, UserDetailView
 
 urlpatterns = [
     path("users", UserCreateView.as_view(), name="user-create"),
-    path("users/<int:user_id>", UserDetailView.as_view(), name="user-detail"),
+    path("users/<id:user_id>", UserDetailView.as_view(), name="user-detail"),
 ]

@@ -12,8 +12,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from accounts.api.serializers import UserCreateSerializer, UserResponseSerializer, UserSerializer
 from accounts.models import User
 from accounts.services import EMAIL_TAKEN, user_create
-from coliving.api.base import ApiView
-from coliving.api.errors import NotFound
+from coliving.api.base import ApiGenericView
 from coliving.api.idempotency import idempotent
 from coliving.api.parsers import JSONParser
 from coliving.api.schema import ColivingError
@@ -33,11 +32,12 @@ SPEC_EXAMPLE = {
 }
 
 USER_NOT_FOUND = "User not found or unauthorized"
-BIGINT_MAX = 2**63 - 1
 
 
-class UserCreateView(ApiView):
+class UserCreateView(ApiGenericView):
     write_scope = "users.write"
+    tenancy = "owner"
+    queryset = User.objects.all()
     parser_classes = [JSONParser]  # the spec's body is JSON (meta is an object); forms are 415
 
     @extend_schema(
@@ -67,8 +67,12 @@ class UserCreateView(ApiView):
         return self.respond(UserSerializer(user).data, status=201, headers={"Location": location})
 
 
-class UserDetailView(ApiView):
+class UserDetailView(ApiGenericView):
     read_scope = "users.read"
+    tenancy = "owner"
+    queryset = User.objects.prefetch_related("meta_attributes")
+    lookup_url_kwarg = "user_id"
+    not_found_message = USER_NOT_FOUND
 
     @extend_schema(
         operation_id="users_retrieve",
@@ -80,9 +84,4 @@ class UserDetailView(ApiView):
         },
     )
     def get(self, request, user_id: int):
-        user = None
-        if user_id <= BIGINT_MAX:
-            user = User.objects.for_owner(request.user).prefetch_related("meta_attributes").filter(pk=user_id).first()
-        if user is None:
-            raise NotFound(USER_NOT_FOUND)
-        return self.respond(UserSerializer(user).data)
+        return self.respond(UserSerializer(self.get_object()).data)

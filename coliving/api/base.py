@@ -1,23 +1,28 @@
 """Base classes every API view builds on.
 
 They add to DRF's ``APIView``: the family the view belongs to (its wire shape), the
-scopes it needs (``read_scope`` / ``write_scope``, see ``permissions.py``), the order
-authentication → rate limits → permissions (so that every request by a key counts, even
-one refused for a missing scope, and failed authentications are limited per IP), the
-``X-RateLimit-*`` headers, and the success envelope (``self.respond``).
+scopes it needs (``read_scope`` / ``write_scope``, see ``permissions.py``), whose rows it
+reaches (``tenancy``, see ``tenancy.py``: applied by ``get_queryset()`` and the one object
+lookup, ``get_object()``), the order authentication → rate limits → permissions (so that
+every request by a key counts, even one refused for a missing scope, and failed
+authentications are limited per IP), the ``X-RateLimit-*`` headers, and the success
+envelope (``self.respond``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from rest_framework import exceptions, generics, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from coliving.api.errors import NotFound
 from coliving.api.families import NO_DATA, Family
 from coliving.api.ratelimit import AUTH_FAILURE_IP, apply_limits, ratelimit_headers
 from coliving.api.routing import SPACE_KWARG
+from coliving.api.tenancy import Tenancy, Tenant
 
 
 class FamilyMixin:
@@ -27,6 +32,12 @@ class FamilyMixin:
     read_scope: str | tuple[str, ...] | None = None
     write_scope: str | tuple[str, ...] | None = None
     extra_rate_limits: tuple = ()
+    # Whose rows the view reaches (coliving/api/tenancy.py); every non-public view declares it.
+    tenancy: Tenancy | None = None
+    # What a missing or someone else's object is called in the 404 (the spec's own words).
+    not_found_message: str = "Not found"
+    # sk_test_ (sandbox) keys may use this view: it reads and writes no live data.
+    sandbox: bool = False
     # The serializer that parses the request body; domain errors (``InvalidInput``) are
     # rendered through its fields' names, and the schema documents it as the request.
     input_serializer_class: type | None = None
@@ -64,6 +75,37 @@ class FamilyMixin:
             raise
         self.check_throttles(request)
         self.check_permissions(request)
+        self.check_tenancy(request)
+
+    def check_tenancy(self, request) -> None:
+        """Bind ``request.tenant``; refuse a space-bound key on a view whose rows have no space
+        (a view without a ``queryset`` reads only the key's own owner, e.g. ``/v2/me``)."""
+        request.tenant = Tenant.of(request)
+        if request.tenant is None or request.tenant.space_id is None or self.tenancy != "owner":
+            return
+        queryset = getattr(self, "queryset", None)
+        if queryset is not None and getattr(queryset, "space_lookup", None) is None:
+            raise exceptions.PermissionDenied("This API key is bound to a space and cannot reach this endpoint.")
+
+    def tenant_queryset(self, queryset):
+        """``queryset`` narrowed to what this request's tenant may reach (the view's tenancy)."""
+        return queryset.for_tenant(getattr(self.request, "tenant", None), self.tenancy)
+
+    def get_queryset(self):
+        return self.tenant_queryset(super().get_queryset())
+
+    def get_object(self):
+        """The one object lookup: the tenant's queryset, the ``<id:…>`` converter's value, the
+        view's 404 message for a missing, malformed or someone else's id."""
+        value = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+        if value is None:
+            raise NotFound(self.not_found_message)
+        try:
+            obj = self.get_queryset().get(**{self.lookup_field: value})
+        except ObjectDoesNotExist:
+            raise NotFound(self.not_found_message) from None
+        self.check_object_permissions(self.request, obj)
+        return obj
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

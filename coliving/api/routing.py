@@ -26,6 +26,7 @@ from importlib import import_module
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, include, re_path
 
+from coliving.api import converters  # noqa: F401 — registers <id:…> before any API URL module loads
 from coliving.api.families import Family
 
 SPACE_KWARG = "subdomain"
