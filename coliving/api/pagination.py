@@ -1,9 +1,11 @@
-"""Pagination for the coliving family: ``?page=&per_page=`` and a ``pagination`` object.
+"""Page pagination in the view's family: ``?page=&per_page=`` and a ``pagination`` object.
 
 ``{"success": true, "data": [...], "pagination": {"total", "per_page", "current_page",
-"total_pages", "has_next", "has_previous"}}``. ``per_page`` is capped (100 by default); a
-page past the end is an empty list, not a 404, so a poller can loop until ``has_next`` is
-false. A non-numeric ``page``/``per_page`` is a 400 validation error.
+"total_pages", "has_next", "has_previous"}}`` — the family's success envelope (with
+``status`` for coworkies; Cobot lists are bare) plus the ``pagination`` object.
+``per_page`` is capped (100 by default); a page past the end is an empty list, not a 404,
+so a poller can loop until ``has_next`` is false. A non-numeric ``page``/``per_page`` is
+the family's validation error.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from rest_framework import serializers
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
+from coliving.api.families import Family
+
 
 class PageParams(serializers.Serializer):
     page = serializers.IntegerField(min_value=1, default=1, max_value=1_000_000)
@@ -23,8 +27,10 @@ class PageParams(serializers.Serializer):
 class PagePagination(BasePagination):
     max_per_page = 100
     default_per_page = 20
+    family = Family.COLIVING  # the view's, once paginate_queryset has seen it
 
     def paginate_queryset(self, queryset, request, view=None):
+        self.family = getattr(view, "family", self.family)
         params = PageParams(data=request.query_params)
         params.is_valid(raise_exception=True)
         self.page = params.validated_data["page"]
@@ -49,14 +55,21 @@ class PagePagination(BasePagination):
         }
 
     def get_paginated_response(self, data):
-        return Response({"success": True, "data": data, "pagination": self.pagination_data()})
+        if self.family is Family.COBOT:
+            return Response(data)
+        return Response({**self.family.success(data), "pagination": self.pagination_data()})
 
     def get_paginated_response_schema(self, schema):
+        if self.family is Family.COBOT:
+            return schema
+        envelope = {"success": {"type": "boolean"}}
+        if self.family is Family.COWORKIES:
+            envelope["status"] = {"type": "integer"}
         return {
             "type": "object",
-            "required": ["success", "data", "pagination"],
+            "required": [*envelope, "data", "pagination"],
             "properties": {
-                "success": {"type": "boolean"},
+                **envelope,
                 "data": schema,
                 "pagination": {
                     "type": "object",

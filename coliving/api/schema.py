@@ -1,18 +1,24 @@
-"""OpenAPI generation: security schemes for API keys, the error shapes of each family as
-shared components, and the ``Idempotency-Key`` header on every view that honours it.
+"""OpenAPI generation: security schemes for API keys, the success and error shapes of each
+family as shared components, and the ``Idempotency-Key`` header on every view that honours it.
 
-Error responses are added to every operation from what the view declares (family,
-public or not, scopes, idempotency), so the document cannot drift from the behaviour.
+Views describe only what they return (``responses={200: BookingSerializer}``); the family's
+success envelope is wrapped around it here (``{"success": true, "data": …}`` for coliving,
+with ``status`` for coworkies, nothing for Cobot's bare resources), as a named component
+``<Name>Response``. A serializer that declares a ``success`` field describes a whole body
+and is left alone. Error responses are added to every operation from what the view
+declares (family, public or not, scopes, idempotency), so the document cannot drift from
+the behaviour.
 """
 
 from __future__ import annotations
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.plumbing import ResolvedComponent, force_instance, is_list_serializer, is_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
-from coliving.api.families import Family
+from coliving.api.families import STATUS_CODES, Family
 
 
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
@@ -45,22 +51,7 @@ class ColivingError(serializers.Serializer):
 
 
 class CoworkiesErrorBody(serializers.Serializer):
-    code = serializers.ChoiceField(
-        choices=[
-            "bad_request",
-            "unauthorized",
-            "forbidden",
-            "not_found",
-            "method_not_allowed",
-            "conflict",
-            "payload_too_large",
-            "unsupported_media_type",
-            "validation_error",
-            "rate_limit_exceeded",
-            "server_error",
-            "service_unavailable",
-        ]
-    )
+    code = serializers.ChoiceField(choices=sorted(set(STATUS_CODES.values())))
     message = serializers.CharField()
     details = serializers.ListField(child=serializers.CharField(), required=False)
 
@@ -109,6 +100,45 @@ class AutoSchema(BaseAutoSchema):
                 )
             )
         return params
+
+    def _get_paginator(self):
+        paginator = super()._get_paginator()
+        if paginator is not None:
+            paginator.family = self._family()
+        return paginator
+
+    def _get_response_for_code(self, serializer, status_code, media_types=None, direction="response"):
+        response = super()._get_response_for_code(serializer, status_code, media_types, direction)
+        inner = serializer.response if isinstance(serializer, OpenApiResponse) else serializer
+        if self._is_enveloped(force_instance(inner), status_code):
+            for media in response.get("content", {}).values():
+                media["schema"] = self._envelope(force_instance(inner), media["schema"])
+        return response
+
+    def _is_enveloped(self, serializer, status_code: str) -> bool:
+        if self._family() is Family.COBOT or not status_code.startswith("2") or not is_serializer(serializer):
+            return False
+        if self._is_list_view(serializer) and self._get_paginator() is not None:
+            return False  # the paginator's schema is the envelope
+        fields = getattr(serializer.child if is_list_serializer(serializer) else serializer, "fields", {})
+        return is_list_serializer(serializer) or "success" not in fields
+
+    def _envelope(self, serializer, data_schema: dict) -> dict:
+        family = self._family()
+        name = self._get_serializer_name(serializer.child if is_list_serializer(serializer) else serializer, "response")
+        name = f"{name}{'List' if is_list_serializer(serializer) else ''}Response"
+        properties: dict = {"success": {"type": "boolean"}}
+        if family is Family.COWORKIES:
+            properties["status"] = {"type": "integer"}
+        properties["data"] = data_schema
+        component = ResolvedComponent(
+            name=name,
+            type=ResolvedComponent.SCHEMA,
+            schema={"type": "object", "required": list(properties), "properties": properties},
+            object=f"{family}:{name}",
+        )
+        self.registry.register_on_missing(component)
+        return component.ref
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
