@@ -1,0 +1,86 @@
+"""The generated endpoint contracts (see ``contracts.py``) for every routed API endpoint."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from apikeys.models import Provider
+from apikeys.providers import active_providers
+from coliving.tests.contracts import contract_factories, endpoints
+
+pytestmark = pytest.mark.django_db
+
+ENDPOINTS = endpoints()
+ids = [endpoint.id for endpoint in ENDPOINTS]
+
+
+@pytest.fixture(autouse=True)
+def provider(db):
+    provider = Provider.objects.get_or_create(slug="mangobeds", defaults={"name": "Mango Beds"})[0]
+    active_providers.clear()
+    return provider
+
+
+def call(client, endpoint, url):
+    if endpoint.is_read:
+        return getattr(client, endpoint.method)(url)
+    return getattr(client, endpoint.method)(url, {}, format="json")
+
+
+def test_the_walk_finds_every_family_endpoint():
+    assert {"GET /v2/me", "GET /v2/listings", "POST /v2/bookings", "GET /v2/bookings/{pk}"} <= set(ids)
+
+
+def test_every_model_reached_has_a_contract_factory():
+    factories = contract_factories()
+    missing = {e.id: e.model for e in ENDPOINTS if e.model is not None and e.model not in factories}
+    assert not missing
+
+
+@pytest.mark.parametrize("endpoint", [e for e in ENDPOINTS if not e.view.public], ids=lambda e: e.id)
+def test_it_is_401_without_a_key(api_client, endpoint):
+    response = call(api_client, endpoint, endpoint.url())
+    assert response.status_code == 401, response.content
+
+
+@pytest.mark.parametrize(
+    "endpoint", [e for e in ENDPOINTS if not e.view.public and not e.view.any_key], ids=lambda e: e.id
+)
+def test_it_is_403_without_its_scope(key_client, endpoint):
+    others = ["users.read", "users.write", "bookings.read", "bookings.write", "listings.read", "listings.write"]
+    held = [scope for scope in others if scope not in endpoint.scopes]
+    response = call(key_client(held), endpoint, endpoint.url())
+    assert response.status_code == 403, response.content
+    assert "Missing required scope" in response.json()["error"]
+
+
+@pytest.mark.parametrize("endpoint", [e for e in ENDPOINTS if e.lookup and e.model], ids=lambda e: e.id)
+def test_another_tenants_object_is_404_and_unchanged(key_client, endpoint):
+    make = contract_factories()[endpoint.model]
+    theirs = make(key_client(()).owner)
+    before = endpoint.model.objects.filter(pk=theirs.pk).values().get()
+    mine = key_client(endpoint.scopes)
+    make(mine.owner)  # the caller has rows of its own: the 404 is not for an empty account
+    response = call(mine, endpoint, endpoint.url(**{endpoint.lookup: theirs.pk}))
+    assert response.status_code == 404, response.content
+    assert response.json()["error"] == endpoint.view.not_found_message
+    assert endpoint.model.objects.filter(pk=theirs.pk).values().get() == before
+
+
+@pytest.mark.parametrize("endpoint", [e for e in ENDPOINTS if e.is_list], ids=lambda e: e.id)
+def test_a_list_makes_the_same_queries_at_two_sizes(key_client, endpoint):
+    make = contract_factories()[endpoint.model]
+    client = key_client(endpoint.scopes)
+    counts, sizes = [], []
+    for rows in (1, 4):
+        for _ in range(rows):
+            make(client.owner)
+        with CaptureQueriesContext(connection) as queries:
+            response = call(client, endpoint, endpoint.url())
+        assert response.status_code == 200, response.content
+        counts.append(len(queries))
+        sizes.append(len(response.content))
+    assert sizes[1] > sizes[0], "the second size must show more rows"
+    assert counts[0] == counts[1], f"{counts[0]} queries with 1 row, {counts[1]} with 5"
