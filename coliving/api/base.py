@@ -18,7 +18,7 @@ from rest_framework import exceptions, generics, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coliving.api.errors import NotFound
+from coliving.api.errors import Forbidden, NotFound
 from coliving.api.families import NO_DATA, Family
 from coliving.api.ratelimit import AUTH_FAILURE_IP, apply_limits, ratelimit_headers
 from coliving.api.routing import SPACE_KWARG
@@ -36,6 +36,9 @@ class FamilyMixin:
     tenancy: Tenancy | None = None
     # What a missing or someone else's object is called in the 404 (the spec's own words).
     not_found_message: str = "Not found"
+    # Where a spec answers 403 for an object that exists but belongs to another tenant (the
+    # Coworkies jobs of another space), the message; None: such an object is a plain 404.
+    foreign_object_message: str | None = None
     # sk_test_ (sandbox) keys may use this view: it reads and writes no live data.
     sandbox: bool = False
     # The serializer that parses the request body; domain errors (``InvalidInput``) are
@@ -103,6 +106,8 @@ class FamilyMixin:
         try:
             obj = self.get_queryset().get(**{self.lookup_field: value})
         except ObjectDoesNotExist:
+            if self.foreign_object_message and super().get_queryset().filter(**{self.lookup_field: value}).exists():
+                raise Forbidden(self.foreign_object_message) from None
             raise NotFound(self.not_found_message) from None
         self.check_object_permissions(self.request, obj)
         return obj
