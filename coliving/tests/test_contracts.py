@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apikeys.models import Provider
-from apikeys.scopes import SCOPES, expand
 from apikeys.providers import active_providers
+from apikeys.scopes import SCOPES, expand
 from coliving.tests.contracts import contract_factories, endpoints
 
 pytestmark = pytest.mark.django_db
