@@ -1,0 +1,87 @@
+"""The key lookup every request makes: compiled once, executed (and checked) every time."""
+
+from datetime import timedelta
+
+import pytest
+from django.db.models.sql.compiler import SQLCompiler
+from django.utils import timezone
+
+from apikeys.models import ApiKey
+from apikeys.querysets import InvalidKey
+from apikeys.services import api_key_revoke
+from apikeys.tests.factories import make_key
+
+pytestmark = pytest.mark.django_db
+
+
+def _fields(instance) -> dict:
+    return {field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields}
+
+
+def test_it_returns_what_the_orm_returns(django_assert_num_queries):
+    key, raw = make_key(scopes=["users.read", "listings.write"], rate_limit_per_minute=7)
+    expected = ApiKey.objects.select_related("owner").get(pk=key.pk)
+    # 1. the key joined with its owner
+    with django_assert_num_queries(1):
+        found = ApiKey.objects.authenticate(raw)
+        assert found.owner.email == expected.owner.email  # the owner came with the key
+    assert _fields(found) == _fields(expected)
+    assert _fields(found.owner) == _fields(expected.owner)
+    assert found.scopes == ["users.read", "listings.write"]  # JSON decoded, as the ORM does
+    assert found.created_at.tzinfo is not None
+    assert not found._state.adding and found._state.db == "default"
+
+
+def test_the_query_is_not_compiled_again(monkeypatch):
+    key, raw = make_key()
+    ApiKey.objects.authenticate(raw)  # compiled here (or by an earlier test), once per process
+    compiled = []
+    original = SQLCompiler.as_sql
+
+    def counting(self, *args, **kwargs):
+        compiled.append(self.query.model)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    ApiKey.objects.authenticate(raw)
+    assert compiled == []
+    ApiKey.objects.select_related("owner").get(key_id=key.key_id)  # what it replaces: compiled each time
+    assert compiled == [ApiKey]
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (lambda key: api_key_revoke(key=key), "api_key_revoked"),
+        (lambda key: ApiKey.objects.filter(pk=key.pk).update(is_active=False), "api_key_inactive"),
+        (lambda key: type(key.owner).objects.filter(pk=key.owner_id).update(is_active=False), "api_key_inactive"),
+        (
+            lambda key: ApiKey.objects.filter(pk=key.pk).update(expires_at=timezone.now() - timedelta(seconds=1)),
+            "api_key_expired",
+        ),
+        (lambda key: ApiKey.objects.filter(pk=key.pk).delete(), "invalid_api_key"),
+    ],
+    ids=["revoked", "deactivated", "owner-deactivated", "expired", "deleted"],
+)
+def test_a_change_to_the_key_counts_at_the_very_next_lookup(change, reason):
+    key, raw = make_key()
+    assert ApiKey.objects.authenticate(raw).pk == key.pk
+    change(key)
+    with pytest.raises(InvalidKey) as refused:
+        ApiKey.objects.authenticate(raw)
+    assert refused.value.reason == reason
+
+
+def test_a_wrong_secret_or_prefix_is_refused():
+    _key, raw = make_key()
+    for presented in (raw[:-1] + ("A" if raw[-1] != "A" else "B"), "sk_test_" + raw.removeprefix("sk_live_")):
+        with pytest.raises(InvalidKey) as refused:
+            ApiKey.objects.authenticate(presented)
+        assert refused.value.reason == "invalid_api_key"
+
+
+def test_a_filtered_queryset_looks_up_within_its_filter():
+    key, raw = make_key()
+    assert ApiKey.objects.filter(owner=key.owner).authenticate(raw).pk == key.pk
+    with pytest.raises(InvalidKey):
+        ApiKey.objects.exclude(pk=key.pk).authenticate(raw)
