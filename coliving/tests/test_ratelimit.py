@@ -1,18 +1,37 @@
-"""Per-key, per-family and per-IP limits, the X-RateLimit-* headers and the 429 bodies."""
+"""Per-key, per-family and per-IP limits, the X-RateLimit-* headers and the 429 bodies.
 
+With ``REDIS_URL`` set the limits are sliding logs counted by one Lua script on the real
+Redis (``coliving/api/ratelimit.py``); without it, django-ratelimit's fixed windows on the
+local-memory cache. The first tests hold on both; those marked ``on_redis`` are about the
+sliding log: the window boundary, the round trip, exact waits, failing open. Those move
+the script's clock (``_clock_ms``) instead of sleeping: the script then counts at that
+time, everything else about the request is real.
+"""
+
+import socket
 import time
 
 import pytest
+import redis
+from django.conf import settings
+from django.test import RequestFactory
 from django_ratelimit.core import _get_window
 
+from apikeys.api.views import MeView
 from apikeys.tests.factories import make_key
+from coliving.api import ratelimit
+from coliving.api.ratelimit import Limit, apply_limits
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("coliving.tests.urls")]
 
+on_redis = pytest.mark.skipif(not settings.REDIS_URL, reason="the sliding log runs on Redis (REDIS_URL)")
 
-def _time_left(key, period: int) -> int:
-    """Seconds left in this key's fixed window (django-ratelimit staggers windows per key)."""
-    return _get_window(f"key:{key.pk}", period) - int(time.time())
+
+def _expected_wait(key, period: int) -> int:
+    """Seconds until a key that has just used up a limit of ``period`` s may send again."""
+    if settings.REDIS_URL:  # a sliding log: when its first request, made just now, leaves the window
+        return period
+    return _get_window(f"key:{key.pk}", period) - int(time.time())  # the end of django-ratelimit's staggered window
 
 
 def _exhaust(client, path, n):
@@ -68,7 +87,7 @@ def test_coworkies_keys_also_have_an_hourly_limit(key_client, settings):
         "status": 429,
         "error": {"code": "rate_limit_exceeded", "message": "Rate limit exceeded"},
     }
-    assert abs(int(responses[3]["Retry-After"]) - _time_left(client.api_key, 3600)) <= 1  # the hourly window
+    assert abs(int(responses[3]["Retry-After"]) - _expected_wait(client.api_key, 3600)) <= 1  # the hourly limit
 
 
 def test_the_hourly_limit_is_not_applied_to_other_families(key_client, settings):
@@ -121,5 +140,143 @@ def test_a_429_reports_the_limit_that_blocks_longest(key_client, settings):
     blocked = responses[2]
     assert blocked.status_code == 429
     assert blocked["X-RateLimit-Reset"] == blocked["Retry-After"]
-    longest = max(_time_left(client.api_key, 60), _time_left(client.api_key, 3600))
+    longest = max(_expected_wait(client.api_key, 60), _expected_wait(client.api_key, 3600))
     assert abs(int(blocked["Retry-After"]) - longest) <= 1
+
+
+# --- the sliding log (Redis) ----------------------------------------------------------------
+
+
+class Clock:
+    """The script's clock, in ms, moved by the test."""
+
+    def __init__(self, monkeypatch, at_ms: int):
+        self.ms = at_ms
+        monkeypatch.setattr(ratelimit, "_clock_ms", lambda: self.ms)
+
+    def at(self, ms: int) -> "Clock":
+        self.ms = ms
+        return self
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return Clock(monkeypatch, int(time.time() * 1000))
+
+
+@on_redis
+def test_a_burst_across_a_window_boundary_cannot_reach_twice_the_limit(key_client, clock):
+    client = key_client(["users.read"], rate_limit_per_minute=5)
+    # Where django-ratelimit's fixed window for this key would turn: 5 just before, 5 just after.
+    boundary_ms = _get_window(f"key:{client.api_key.pk}", 60) * 1000
+    clock.at(boundary_ms - 1)
+    assert _exhaust(client, "/v2/probe/coliving", 5) == [200] * 5
+    clock.at(boundary_ms + 1)
+    assert _exhaust(client, "/v2/probe/coliving", 5) == [429] * 5
+    # A minute after the first burst, its requests have left the window.
+    clock.at(boundary_ms - 1 + 60_000)
+    assert _exhaust(client, "/v2/probe/coliving", 6) == [200] * 5 + [429]
+
+
+@on_redis
+def test_no_span_of_the_period_admits_more_than_the_limit(clock):
+    # A client trying every 250 ms for three minutes against 5/min: wherever a minute starts,
+    # it holds at most 5 admitted requests; and the limit is not stricter than that (5 a minute).
+    request = RequestFactory().get("/", REMOTE_ADDR="10.9.8.7")
+    limits = [Limit("sweep", "ip", rate="5/m")]
+    start = clock.ms
+    admitted = []
+    for t in range(start, start + 180_000, 250):
+        clock.at(t)
+        if apply_limits(request, limits) is None:
+            admitted.append(t)
+    assert len(admitted) == 15
+    assert max(sum(1 for t in admitted if s <= t < s + 60_000) for s in range(start, start + 180_000, 50)) == 5
+
+
+@on_redis
+def test_retry_after_is_when_the_oldest_request_leaves_the_window(key_client, clock):
+    client = key_client(["users.read"], rate_limit_per_minute=3)
+    start = clock.ms
+    for offset in (0, 10_000, 20_000):
+        assert client.get("/v2/probe/coliving").status_code == 200
+        clock.at(start + offset + 10_000)
+    clock.at(start + 10_000)
+    response = client.get("/v2/probe/coliving")  # 3 requests in the last minute: refused
+    assert response.status_code == 429
+    assert response["Retry-After"] == "50" == response["X-RateLimit-Reset"]
+    clock.at(start + 60_000 - 1)
+    assert client.get("/v2/probe/coliving")["Retry-After"] == "1"
+    clock.at(start + 60_000)  # the first request is a minute old: it no longer counts
+    response = client.get("/v2/probe/coliving")
+    assert response.status_code == 200
+    assert response["X-RateLimit-Remaining"] == "0"
+    assert response["X-RateLimit-Reset"] == "10"  # when the request made at +10 s leaves
+
+
+@on_redis
+def test_a_refused_request_uses_no_quota(key_client, clock, settings):
+    settings.RATELIMIT_PUBLIC_PER_MINUTE = 3  # /v2/me's per-IP limit
+    first, second = key_client(["users.read"], rate_limit_per_minute=2), key_client(["users.read"])
+    start = clock.ms
+    assert _exhaust(first, "/v2/me", 5) == [200, 200, 429, 429, 429]
+    # The three refusals counted neither against the per-IP limit (one more request fits)…
+    assert _exhaust(second, "/v2/me", 2) == [200, 429]
+    # …nor against the key's own: a minute after its two requests it has its full minute again.
+    clock.at(start + 60_000)
+    assert first.get("/v2/me")["X-RateLimit-Remaining"] == "1"
+
+
+@on_redis
+def test_all_limits_of_a_request_are_counted_in_one_round_trip(key_client, monkeypatch):
+    client = key_client(["users.read"])
+    request = RequestFactory().get("/v2/me")
+    request.auth = client.api_key
+    assert [limit.group for limit in ratelimit.limits_for(request, MeView())] == ["key-minute", "me-ip-minute"]
+    assert client.get("/v2/me").status_code == 200  # the script is loaded into Redis once
+    sent = []
+    original = redis.connection.Connection.send_packed_command
+
+    def counting(self, command, check_health=True):
+        sent.append(command)
+        return original(self, command, check_health)
+
+    monkeypatch.setattr(redis.connection.Connection, "send_packed_command", counting)
+    response = client.get("/v2/me")  # two limits: the key's minute and /v2/me's per-IP minute
+    assert response.status_code == 200
+    assert response["X-RateLimit-Remaining"] == "58"
+    assert len(sent) == 1
+
+
+@on_redis
+def test_the_script_is_loaded_again_when_redis_has_forgotten_it(key_client, monkeypatch):
+    monkeypatch.setattr(ratelimit, "_SLIDING_LOG_SHA", "0" * 40)  # as after a restart or SCRIPT FLUSH
+    client = key_client(["users.read"])
+    assert [client.get("/v2/probe/coliving")["X-RateLimit-Remaining"] for _ in range(2)] == ["59", "58"]
+
+
+@pytest.fixture
+def redis_down(settings):
+    """The cache pointed at a port nothing listens on, configured as settings.py configures it."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": f"redis://127.0.0.1:{port}/0"}}
+
+
+@on_redis
+def test_it_fails_open_when_redis_is_down(key_client, redis_down):
+    client = key_client(["users.read"], rate_limit_per_minute=1)
+    started = time.monotonic()
+    responses = [client.get("/v2/probe/coliving") for _ in range(3)]
+    assert [r.status_code for r in responses] == [200] * 3
+    assert "X-RateLimit-Limit" not in responses[0]
+    assert time.monotonic() - started < 1  # no retrying against a server that refuses connections
+
+
+@on_redis
+def test_it_fails_closed_when_told_to(key_client, redis_down, settings):
+    settings.RATELIMIT_FAIL_OPEN = False
+    response = key_client(["users.read"]).get("/v2/probe/coliving")
+    assert response.status_code == 429
+    assert response["Retry-After"] == "1"
