@@ -1,8 +1,13 @@
-"""Reads of bookings: which bookings an API key's owner may see, and the change feed order."""
+"""Reads of bookings: which bookings an API key's owner may see, the change feed order, and
+the stays that overlap some nights. Selectors built on them are in ``selectors.py``."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import models
+
+from bookings.intervals import overlap_q
 
 
 class BookingQuerySet(models.QuerySet):
@@ -14,3 +19,11 @@ class BookingQuerySet(models.QuerySet):
 
     def in_change_order(self) -> BookingQuerySet:
         return self.order_by("change_seq")
+
+    def overlapping(self, start: date, end: date) -> BookingQuerySet:
+        """Stays with a night in ``[start, end)`` (a stay checking out on ``start`` has none)."""
+        return self.filter(overlap_q(start, end, start_field="checkin", end_field="checkout"))
+
+    def holding(self) -> BookingQuerySet:
+        """Bookings that hold their nights (pending or confirmed)."""
+        return self.filter(status__in=self.model.HOLDING)
