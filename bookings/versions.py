@@ -55,11 +55,11 @@ SEQ_DIGITS = 9
 _VERSION = re.compile(r"^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(?:\.(\d{1,18}))?$")
 
 _BUMP = """
-UPDATE bookings_bookingchangecounter
+UPDATE {counter}
    SET seq = seq + 1,
        at = CASE WHEN at IS NOT NULL AND at > %s THEN at ELSE %s END
  WHERE id = 1
-RETURNING seq, at
+RETURNING seq, at{extra}
 """
 
 
@@ -68,25 +68,46 @@ def next_change() -> tuple[int, datetime]:
 
     Call it inside the transaction that writes the booking, as late as possible.
     """
+    seq, at, _ = _bump(draw_booking_id=False)
+    return seq, at
+
+
+def next_change_and_booking_id() -> tuple[int, datetime, int | None]:
+    """``next_change()`` and, on PostgreSQL, the id the new booking will have, drawn from
+    the bookings' id sequence in the same statement (one round trip for both).
+
+    ``None`` elsewhere: the caller lets the INSERT pick the id. Drawing the id first is
+    what lets the booking's ``reference`` (``CO-<1000 + id>``) go into the INSERT itself.
+    """
+    return _bump(draw_booking_id=connection.vendor == "postgresql")
+
+
+def _bump(*, draw_booking_id: bool) -> tuple[int, datetime, int | None]:
+    from bookings.models import Booking, BookingChangeCounter
+
     if not connection.in_atomic_block:
         raise RuntimeError("next_change() must run inside the booking's transaction")
     now = timezone.now()
     param = connection.ops.adapt_datetimefield_value(now)
+    params: list[object] = [param, param]
+    extra = ""
+    if draw_booking_id:
+        extra = ", nextval(pg_get_serial_sequence(%s, %s))"
+        params += [Booking._meta.db_table, Booking._meta.pk.column]
+    sql = _BUMP.format(counter=connection.ops.quote_name(BookingChangeCounter._meta.db_table), extra=extra)
     with connection.cursor() as cursor:
-        cursor.execute(_BUMP, [param, param])
+        cursor.execute(sql, params)
         row = cursor.fetchone()
         if row is None:  # the counter row is missing (a flushed test database)
-            from bookings.models import BookingChangeCounter
-
             BookingChangeCounter.objects.get_or_create(id=1)
-            cursor.execute(_BUMP, [param, param])
+            cursor.execute(sql, params)
             row = cursor.fetchone()
-    seq, at = row
+    seq, at = row[0], row[1]
     if isinstance(at, str):  # SQLite hands back text
         at = parse_datetime(at)
     if timezone.is_naive(at):
         at = timezone.make_aware(at, UTC)
-    return int(seq), at
+    return int(seq), at, (int(row[2]) if draw_booking_id else None)
 
 
 def format_version(changed_at: datetime, seq: int) -> str:

@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from listings import services
+from listings import inventory, limits
 from listings.models import Listing, ListingFee, ListingGrant, ProviderAccountLink, RoomType, RoomTypeNight
 
 INVENTORY_NIGHTS = 90
@@ -91,7 +91,7 @@ class ListingAdmin(admin.ModelAdmin):
             if isinstance(instance, RoomType) and instance.pk in new_amounts:
                 instance.amount = RoomType.objects.values_list("amount", flat=True).get(pk=instance.pk)
                 instance.save()
-                services.room_type_amount_change(room_type=instance, amount=new_amounts[instance.pk])
+                inventory.room_type_amount_change(room_type=instance, amount=new_amounts[instance.pk])
                 continue
             instance.save()
         for obj in formset.deleted_objects:
@@ -153,7 +153,7 @@ class RoomTypeAdmin(admin.ModelAdmin):
             from django.core.exceptions import PermissionDenied
 
             raise PermissionDenied
-        first = services.today()
+        first = limits.today()
         last = first + timedelta(days=INVENTORY_NIGHTS - 1)
         rows = RoomTypeNight.objects.filter(room_type=room_type, date__range=(first, last))
         pushed = dict(rows.values_list("date", "available"))
@@ -186,7 +186,7 @@ class RoomTypeAdmin(admin.ModelAdmin):
             new_amount = obj.amount
             obj.amount = form.initial["amount"]
             super().save_model(request, obj, form, change)
-            services.room_type_amount_change(room_type=obj, amount=new_amount)
+            inventory.room_type_amount_change(room_type=obj, amount=new_amount)
         else:
             super().save_model(request, obj, form, change)
 

@@ -46,13 +46,19 @@ class BookingCreateSerializer(serializers.Serializer):
     user_id = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="A user your key created.")
     listing_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     room_type_id = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="A room type of the listing.")
-    checkin_at = serializers.DateField(input_formats=["%Y-%m-%d"], help_text="First night, YYYY-MM-DD.")
-    checkout_at = serializers.DateField(input_formats=["%Y-%m-%d"], help_text="Departure day, YYYY-MM-DD.")
+    # ``source``: the names the booking service uses (``checkin``, ``checkout``), so its
+    # errors about them are rendered under these fields' names.
+    checkin_at = serializers.DateField(
+        source="checkin", input_formats=["%Y-%m-%d"], help_text="First night, YYYY-MM-DD."
+    )
+    checkout_at = serializers.DateField(
+        source="checkout", input_formats=["%Y-%m-%d"], help_text="Departure day, YYYY-MM-DD."
+    )
     guests = serializers.IntegerField(min_value=1, max_value=100)
     message = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
     def validate(self, attrs):
-        if attrs["checkout_at"] <= attrs["checkin_at"]:
+        if attrs["checkout"] <= attrs["checkin"]:
             raise serializers.ValidationError({"checkout_at": ["Check-out must be after check-in."]})
         return attrs
 

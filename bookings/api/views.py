@@ -8,14 +8,13 @@ tenant's listing, room type or booking is a 404, never leaked, never changed.
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
 
 from apikeys.providers import ProviderMixin
-from bookings import services
+from bookings import selectors, services
 from bookings.api.serializers import (
     MAX_ID,
     PRICING_HELP,
@@ -36,7 +35,6 @@ from coliving.api.errors import NotFound
 from coliving.api.idempotency import idempotent
 from coliving.api.pagination import PagePagination
 from coliving.api.schema import ColivingError
-from listings.models import Listing, RoomType
 from listings.querysets import LISTING_NOT_FOUND
 
 BOOKING_NOT_FOUND = "Booking not found or unauthorized"
@@ -63,6 +61,7 @@ class BookingViewSet(ApiViewSet):
     read_scope = "bookings.read"
     write_scope = "bookings.write"
     serializer_class = BookingSerializer
+    input_serializer_class = BookingCreateSerializer
     filterset_class = BookingFilterSet
     pagination_class = PagePagination
     lookup_value_regex = r"[0-9]{1,19}"
@@ -126,24 +125,21 @@ class BookingViewSet(ApiViewSet):
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         owner = request.user
-        room_type = (
-            RoomType.objects.for_owner(owner)
-            .select_related("listing")
-            .filter(pk=data["room_type_id"], listing_id=data["listing_id"])
-            .first()
+        room_type = selectors.bookable_room_type(
+            owner=owner, listing_id=data["listing_id"], room_type_id=data["room_type_id"]
         )
         if room_type is None:
             raise NotFound(LISTING_NOT_FOUND)
-        guest = get_user_model().objects.filter(pk=data["user_id"]).first()
-        if not services.user_created_by(guest, owner):
+        guest = selectors.booking_guest(owner=owner, user_id=data["user_id"])
+        if guest is None:
             raise NotFound(USER_NOT_FOUND)
         booking = services.booking_create(
             owner=owner,
             guest=guest,
             listing=room_type.listing,
             room_type=room_type,
-            checkin=data["checkin_at"],
-            checkout=data["checkout_at"],
+            checkin=data["checkin"],
+            checkout=data["checkout"],
             guests=data["guests"],
             message=data["message"],
             key=request.auth,
@@ -225,30 +221,18 @@ class IntegrationBookingFeedView(ProviderMixin, ApiView):
         params = FeedParamsSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         query = params.validated_data
-        owner = request.user
-        bookings = Booking.objects.all()
-        if "listing_id" in query:
-            if not Listing.objects.for_owner(owner).filter(pk=query["listing_id"]).exists():
-                raise NotFound(LISTING_NOT_FOUND)
-            bookings = bookings.filter(listing_id=query["listing_id"])
-        else:
-            bookings = bookings.for_owner(owner)
-        if "status" in query:
-            bookings = bookings.filter(status=query["status"])
-        cursor = query.get("since")
-        if cursor is not None:
-            bookings = cursor.filter(bookings)
-        rows = list(
-            bookings.in_change_order().values("id", "listing_id", "room_type_id", "status", "change_seq", "changed_at")[
-                : query["limit"]
-            ]
+        rows = selectors.booking_feed(
+            owner=request.user,
+            limit=query["limit"],
+            listing_id=query.get("listing_id"),
+            status=query.get("status"),
+            since=query.get("since"),
         )
-        items = [feed_item(row) for row in rows]
         if rows:
             next_since = format_version(rows[-1]["changed_at"], rows[-1]["change_seq"])
         else:
             next_since = request.query_params.get("since")
-        return self.respond({"Bookings": items, "next_since": next_since})
+        return self.respond({"Bookings": [feed_item(row) for row in rows], "next_since": next_since})
 
 
 class IntegrationBookingDetailView(ProviderMixin, ApiView):

@@ -3,14 +3,14 @@ from __future__ import annotations
 import pytest
 
 from apikeys.models import Provider
-from bookings import services
 from bookings.tests.factories import TODAY, guest_of
+from listings import limits
 from listings.tests.factories import ListingFactory, RoomTypeFactory
 
 
 @pytest.fixture(autouse=True)
 def _today(monkeypatch):
-    monkeypatch.setattr(services, "today", lambda: TODAY)
+    monkeypatch.setattr(limits, "today", lambda: TODAY)
 
 
 @pytest.fixture

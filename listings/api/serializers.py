@@ -16,7 +16,7 @@ from datetime import timedelta
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from listings import services
+from listings import limits
 from listings.currencies import normalise_currency
 from listings.models import Listing, RoomType
 
@@ -119,13 +119,13 @@ class RoomTypeListSerializer(serializers.Serializer):
 
 
 def _date_window_errors(value, name: str) -> None:
-    first = services.today()
-    last = first + timedelta(days=services.MAX_DAYS_AHEAD)
+    first = limits.today()
+    last = first + timedelta(days=limits.MAX_DAYS_AHEAD)
     if value < first:
         raise serializers.ValidationError(f"The {name} must not be in the past (today is {first.isoformat()}).")
     if value > last:
         raise serializers.ValidationError(
-            f"The {name} must be at most {services.MAX_DAYS_AHEAD} days ahead ({last.isoformat()})."
+            f"The {name} must be at most {limits.MAX_DAYS_AHEAD} days ahead ({last.isoformat()})."
         )
 
 
@@ -139,7 +139,7 @@ class AvailabilityItemSerializer(serializers.Serializer):
     )
     start_date = serializers.DateField(input_formats=["%Y-%m-%d"], help_text="First night, YYYY-MM-DD, from today.")
     end_date = serializers.DateField(
-        input_formats=["%Y-%m-%d"], help_text=f"Last night (inclusive), at most {services.MAX_DAYS_AHEAD} days ahead."
+        input_formats=["%Y-%m-%d"], help_text=f"Last night (inclusive), at most {limits.MAX_DAYS_AHEAD} days ahead."
     )
 
     def validate_start_date(self, value):
@@ -150,10 +150,10 @@ class AvailabilityItemSerializer(serializers.Serializer):
         _date_window_errors(value, "end_date")
         return value
 
-    def validate(self, attrs) -> services.AvailabilityItem:
+    def validate(self, attrs) -> limits.AvailabilityItem:
         if attrs["start_date"] > attrs["end_date"]:
             raise serializers.ValidationError({"end_date": ["The end_date must be on or after the start_date."]})
-        return services.AvailabilityItem(**attrs)
+        return limits.AvailabilityItem(**attrs)
 
 
 class BatchSerializer(serializers.Serializer):
@@ -173,7 +173,9 @@ class BatchSerializer(serializers.Serializer):
 
 
 class AvailabilityUpdateSerializer(BatchSerializer):
-    data = AvailabilityItemSerializer(many=True, allow_empty=False, max_length=services.MAX_ITEMS)
+    # ``source``: what ``availability_update`` calls them, so its errors (``items.3.available``)
+    # are rendered as ``data.3.available``.
+    data = AvailabilityItemSerializer(many=True, allow_empty=False, max_length=limits.MAX_ITEMS, source="items")
 
 
 class MessageSerializer(serializers.Serializer):
@@ -223,21 +225,21 @@ class RateItemSerializer(serializers.Serializer):
             raise serializers.ValidationError("Must be an ISO 4217 currency code, e.g. EUR.")
         return code
 
-    def validate(self, attrs) -> services.RateItem:
-        if not any(name in attrs for name in services.PRICE_FIELDS):
+    def validate(self, attrs) -> limits.RateItem:
+        if not any(name in attrs for name in limits.PRICE_FIELDS):
             raise serializers.ValidationError(
                 {"base_price": ["Send base_price or at least one of price_jan … price_dec."]}
             )
-        return services.RateItem(
+        return limits.RateItem(
             listing_id=attrs["listing_id"],
             room_type_id=attrs["room_type_id"],
             currency=attrs.get("currency"),
-            prices={name: attrs[name] for name in services.PRICE_FIELDS if name in attrs},
+            prices={name: attrs[name] for name in limits.PRICE_FIELDS if name in attrs},
         )
 
 
 class RatesUpdateSerializer(BatchSerializer):
-    data = RateItemSerializer(many=True, allow_empty=False, max_length=services.MAX_ITEMS)
+    data = RateItemSerializer(many=True, allow_empty=False, max_length=limits.MAX_ITEMS, source="items")
 
 
 # --- POST /v2/integrations/{provider}/provider-key ------------------------------------------

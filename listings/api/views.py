@@ -23,7 +23,7 @@ from coliving.api.idempotency import idempotent
 from coliving.api.pagination import PagePagination
 from coliving.api.parsers import JSONParser
 from coliving.api.schema import ColivingError
-from listings import services
+from listings import limits, services
 from listings.api import serializers as s
 from listings.filters import ListingFilterSet
 from listings.models import Listing, RoomType
@@ -121,6 +121,7 @@ class AvailabilityUpdateView(ProviderMixin, ApiView):
 
     write_scope = "listings.write"
     parser_classes = [JSONParser]  # a list of objects has no form encoding
+    input_serializer_class = s.AvailabilityUpdateSerializer
 
     @extend_schema(
         operation_id="integrations_availability_update",
@@ -128,7 +129,7 @@ class AvailabilityUpdateView(ProviderMixin, ApiView):
         summary="Update Availability",
         description=(
             "Each item sets `available` on every night from `start_date` to `end_date` (inclusive) of one "
-            f"room type. 1 to {services.MAX_ITEMS} items; dates from today to {services.MAX_DAYS_AHEAD} days "
+            f"room type. 1 to {limits.MAX_ITEMS} items; dates from today to {limits.MAX_DAYS_AHEAD} days "
             "ahead; `available` between 0 and the room type's `amount`. Items that overlap apply in order (the "
             "later wins). Bookings made on the platform then take units from the pushed value. All or nothing: "
             "any error and nothing is written."
@@ -163,7 +164,7 @@ class AvailabilityUpdateView(ProviderMixin, ApiView):
     def post(self, request, provider: str):
         body = s.AvailabilityUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.availability_update(owner=request.user, items=body.validated_data["data"])
+        services.availability_update(owner=request.user, items=body.validated_data["items"])
         return self.respond(message="Availability updated successfully")
 
 
@@ -172,6 +173,7 @@ class RatesUpdateView(ProviderMixin, ApiView):
 
     write_scope = "listings.write"
     parser_classes = [JSONParser]
+    input_serializer_class = s.RatesUpdateSerializer
 
     @extend_schema(
         operation_id="integrations_rates_update",
@@ -180,7 +182,7 @@ class RatesUpdateView(ProviderMixin, ApiView):
         description=(
             "Each item sets `base_price` and/or monthly overrides `price_jan` … `price_dec` (null clears an "
             "override) and optionally `currency` of one room type; at least one price per item, each at least "
-            f"0. 1 to {services.MAX_ITEMS} items; items for the same room type apply in order. All or nothing."
+            f"0. 1 to {limits.MAX_ITEMS} items; items for the same room type apply in order. All or nothing."
         ),
         parameters=[PROVIDER],
         request=s.RatesUpdateSerializer,
@@ -211,7 +213,7 @@ class RatesUpdateView(ProviderMixin, ApiView):
     def post(self, request, provider: str):
         body = s.RatesUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.rates_update(owner=request.user, items=body.validated_data["data"])
+        services.rates_update(owner=request.user, items=body.validated_data["items"])
         return self.respond(message="Rates updated successfully")
 
 

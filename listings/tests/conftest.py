@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from apikeys.models import Provider
-from listings import services
+from listings import limits
 from listings.tests.factories import ListingFactory, RoomTypeFactory
 
 TODAY = date(2024, 4, 15)  # before the spec's example dates (May 2024)
@@ -17,7 +17,7 @@ TODAY = date(2024, 4, 15)  # before the spec's example dates (May 2024)
 @pytest.fixture
 def today(monkeypatch) -> date:
     """Pin the inventory calendar's today to ``TODAY``."""
-    monkeypatch.setattr(services, "today", lambda: TODAY)
+    monkeypatch.setattr(limits, "today", lambda: TODAY)
     return TODAY
 
 

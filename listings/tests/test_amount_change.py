@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from listings.inventory import room_type_amount_change
 from listings.models import RoomTypeNight
-from listings.services import room_type_amount_change
 from listings.tests.factories import ListingFactory, RoomTypeFactory
 
 pytestmark = pytest.mark.django_db

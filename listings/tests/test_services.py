@@ -6,11 +6,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
 
 from accounts.tests.factories import UserFactory
-from coliving.api.errors import Conflict, Forbidden, Unprocessable
-from listings import bench, services
+from coliving.api.errors import Conflict, FieldError, Forbidden, InvalidInput, Unprocessable
+from listings import bench, inventory, limits, services
 from listings.models import MONTH_PRICE_FIELDS, Listing, ProviderAccountLink, RoomType, RoomTypeNight
 from listings.querysets import money, with_room_types
 from listings.tests.conftest import TODAY
@@ -65,14 +64,33 @@ def test_availability_update_checks_the_amount_per_item(today):
     room_type = RoomTypeFactory(amount=1)
     item = services.AvailabilityItem(room_type.listing_id, room_type.pk, 2, TODAY, TODAY)
 
-    with pytest.raises(ValidationError) as raised:
-        services.availability_update(owner=room_type.listing.host, items=[item])
+    with pytest.raises(InvalidInput) as raised:
+        services.availability_update(owner=room_type.listing.host, items=[item, item])
 
-    assert list(raised.value.message_dict) == ["data.0.available"]
+    assert raised.value.errors == tuple(
+        FieldError(
+            ("items", index, "available"),
+            "Ensure this value is less than or equal to the room type's amount (1).",
+            "max_value",
+        )
+        for index in (0, 1)
+    )
     assert nights_of(room_type) == {}
 
 
-@pytest.mark.parametrize("upsert", [services.nights_upsert, services.nights_upsert_orm])
+def test_availability_update_refuses_a_push_of_too_many_nights(today, monkeypatch):
+    monkeypatch.setattr(limits, "MAX_NIGHTS", 2)
+    room_type = RoomTypeFactory(amount=5)
+    item = services.AvailabilityItem(room_type.listing_id, room_type.pk, 1, TODAY, TODAY + 2 * DAY)
+
+    with pytest.raises(InvalidInput) as raised:
+        services.availability_update(owner=room_type.listing.host, items=[item])
+
+    assert [(error.path, error.code) for error in raised.value.errors] == [(("items",), "max_nights")]
+    assert nights_of(room_type) == {}
+
+
+@pytest.mark.parametrize("upsert", [inventory.nights_upsert, inventory.nights_upsert_orm])
 def test_both_night_upserts_insert_new_nights_and_overwrite_existing_ones(upsert):
     room_type = RoomTypeFactory()
     other = RoomTypeFactory()
@@ -92,7 +110,7 @@ def test_both_night_upserts_insert_new_nights_and_overwrite_existing_ones(upsert
 
 def test_nights_upsert_with_no_rows_runs_no_statement(django_assert_num_queries):
     with django_assert_num_queries(0):
-        services.nights_upsert(room_type_ids=[], dates=[], available=[])
+        inventory.nights_upsert(room_type_ids=[], dates=[], available=[])
 
 
 # --- rates_update -------------------------------------------------------------------------------

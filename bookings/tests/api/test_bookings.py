@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.db import connection
 
 from accounts.tests.factories import UserFactory
 from bookings.models import Booking, BookingMessage
 from bookings.tests.factories import guest_of, make_booking
-from listings.models import RoomTypeNight
+from conftest import requires_postgres
+from listings.models import ListingFee, RoomTypeNight
 from listings.tests.factories import ListingFactory, RoomTypeFactory
 
 pytestmark = pytest.mark.django_db
@@ -183,7 +185,42 @@ def test_a_full_night_is_409_unavailable(partner):
         "details": {"unavailable_dates": ["2024-02-14"]},
     }
     assert not Booking.objects.exists()
-    assert RoomTypeNight.objects.count() == 1
+    # Nothing taken: the full night stays 0, every other night has all 5 units (a row made
+    # for a night that had none holds the amount, what no row means).
+    nights = dict(RoomTypeNight.objects.values_list("date", "available"))
+    assert nights.pop(date(2024, 2, 14)) == 0
+    assert set(nights.values()) <= {5}
+
+
+@requires_postgres
+def test_creating_a_booking_makes_seven_queries(partner, django_assert_num_queries):
+    ListingFee.objects.create(listing=partner.listing, name="Cleaning", amount=50)
+    RoomTypeNight.objects.create(room_type=partner.room_type, date=date(2024, 2, 3), available=2)
+    # 1. the API key  2. the room type with its listing (the owner's?)  3. the guest's id (created by
+    # the owner?)  4. the listing's mandatory fees — all read before anything is locked; then, in
+    # the transaction: 5. the take, one upsert of every night under the room type's KEY SHARE
+    # lock  6. the version bump, which also draws the booking's id  7. the INSERT, reference
+    # included. No SAVEPOINT: the take is all or none, the booking's block needs none.
+    with django_assert_num_queries(7) as captured:
+        response = partner.post("/v2/bookings", spec_body(partner), format="json")
+    assert response.status_code == 201, response.json()
+    statements = [query["sql"].split(None, 1)[0].upper() for query in captured.captured_queries]
+    assert statements == ["SELECT"] * 4 + ["INSERT", "UPDATE", "INSERT"]
+    booking = Booking.objects.get()
+    assert response.json()["data"]["reference"] == booking.reference == f"CO-{1000 + booking.pk}"
+    assert response.json()["data"]["pricing"]["breakdown"]["fees"][0]["name"] == "Cleaning"
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="the portable path; PostgreSQL is the test above")
+def test_creating_a_booking_elsewhere_takes_the_portable_path(partner, django_assert_num_queries):
+    # 1–4 as on PostgreSQL; the take in four statements (5. the room type's amount  6. the
+    # missing nights  7. the stay's nights, read  8. decremented); 9. the version bump
+    # 10. the INSERT  11. the reference (no sequence to draw the id from beforehand).
+    with django_assert_num_queries(11):
+        response = partner.post("/v2/bookings", spec_body(partner), format="json")
+    assert response.status_code == 201, response.json()
+    booking = Booking.objects.get()
+    assert response.json()["data"]["reference"] == booking.reference == f"CO-{1000 + booking.pk}"
 
 
 def test_an_idempotency_key_replay_creates_one_booking(partner):
