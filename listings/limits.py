@@ -20,7 +20,7 @@ from listings.models import MONTH_PRICE_FIELDS
 # today to this many days ahead.
 MAX_DAYS_AHEAD = 730
 # Items in one availability or rates push.
-MAX_ITEMS = 1000
+MAX_ITEMS = 5000
 # Nights one availability push may write (items × their nights): 200 room types × 730
 # nights fits; a request for 1000 × 731 would hold a worker for seconds and much memory.
 MAX_NIGHTS = 150_000
