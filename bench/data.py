@@ -15,6 +15,11 @@ part, so that no scenario changes what another one measures or checks:
 ``GUESTS`` guests, created by the host (``User.created_by``), as ``POST /v2/bookings``
 requires. The booking scenarios read their bodies from a Lua data file written here
 (``bench/bookings.lua``).
+
+A second host (``seed_rates_host``), with a key of its own, has ``RATES_LISTINGS`` listings
+× ``ROOM_TYPES_PER_LISTING`` room types (5,000) for the rates push: a host of its own, so
+that its catalogue changes nothing the bench host's scenarios read (``GET /v2/listings``
+counts the host's listings).
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ HISTORY_BOOKINGS = 20
 STAY_NIGHTS = 2
 SPREAD_WINDOW = 690  # check-in days cycled through (from tomorrow), within the 730 days allowed
 HOT_WINDOW = 14  # all bookings of the one room type on the same two weeks: row-lock contention
+RATES_LISTINGS = 1000  # × 5 = 5,000 room types in one rates push
+RATES_EMAIL = "bench-rates-host@example.com"
 
 
 def _owner():
@@ -137,6 +144,25 @@ def seed_catalogue(context: dict) -> None:
         ),
     )
     refresh_feed_cursor(context)
+
+
+def seed_rates_host(context: dict) -> None:
+    """The rates push's host: 5,000 room types and a key (``rates_api_key``, ``rates_room_types``)."""
+    from accounts.models import User
+    from apikeys.services import api_key_create
+    from listings.models import Listing, RoomType
+
+    host = User.objects.create_user(RATES_EMAIL, password=None, first_name="Bench", last_name="Rates")
+    listings = Listing.objects.bulk_create(
+        Listing(host=host, name=f"Rates listing {n:04d}", city="Berlin", country="DE") for n in range(RATES_LISTINGS)
+    )
+    room_types = RoomType.objects.bulk_create(
+        RoomType(listing=listing, name=f"Room type {n}", amount=SPREAD_AMOUNT, currency="EUR", base_price=750)
+        for listing in listings
+        for n in range(ROOM_TYPES_PER_LISTING)
+    )
+    _key, raw = api_key_create(owner=host, name="bench rates", scopes=["listings.read", "listings.write"])
+    context.update(rates_api_key=raw, rates_room_types=[(rt.listing_id, rt.pk) for rt in room_types])
 
 
 def refresh_feed_cursor(context: dict) -> None:

@@ -9,8 +9,8 @@ Run through ``bash bench/run.sh`` (it starts PostgreSQL and Redis and makes a fr
 - ``BENCH_CONNECTIONS`` (4), ``BENCH_THREADS`` (1): wrk's ``-c`` and ``-t`` (a scenario may
   set its own ``-c``: the booking scenarios run 8 clients).
 - ``BENCH_ONLY``: comma-separated scenario names (their baselines are added).
-- ``BENCH_PUSHES`` (1): 0 skips the push comparisons (``bench/pushes.py``);
-  ``BENCH_ONE_BY_ONE_ROOM_TYPES`` (20): room types the one-by-one night loop is timed on.
+- ``BENCH_PUSHES`` (1): 0 skips the pushes and their baselines (``bench/pushes.py``);
+  ``BENCH_ONE_BY_ONE_ROOM_TYPES`` (0: off): room types the one-by-one night loop is timed on.
 - ``BENCH_STRICT=1``: exit 1 when a scenario misses its target.
 - ``BENCH_WSGI`` (``coliving.wsgi:application``): the WSGI app gunicorn serves; point it at a
   module that patches the application first to measure a candidate change before making it.
@@ -563,7 +563,10 @@ def main() -> int:
         server.start()
         check(server, scenarios, resolve)
         if os.environ.get("BENCH_PUSHES", "1") != "0":
-            print("pushes: availability (HTTP, then one by one in process), rates …", flush=True)
+            print(
+                "pushes: availability (HTTP, then the statement directly), rates (HTTP, then one save per room type) …",
+                flush=True,
+            )
             push_result = pushes.run(server.base, context)
             connections.close_all()
         for s in scenarios:  # warm-up: imports, connections, caches in both workers

@@ -148,16 +148,21 @@ register(
     ),
 )
 
+GUARDS = (
+    ("authentication", "me/auth"),
+    ("scope permission", "me/auth+scope"),
+    ("rate limiting", "me/auth+scope+ratelimit"),
+    ("usage tracking", "me"),
+)
+BREAKDOWNS.append(Breakdown("GET /v2/me: the cost of each guard", (("no guard", "me/unguarded"), *GUARDS)))
+# The key lookup also reads the profile /v2/me returns (the owner, joined), so against
+# me/unguarded — which reads it with its own ORM query — authentication costs the lookup
+# less that query, and can come out negative. From the profile in memory, every guard's
+# whole cost shows, the key lookup's query included.
 BREAKDOWNS.append(
     Breakdown(
-        "GET /v2/me: the cost of each guard",
-        (
-            ("no guard", "me/unguarded"),
-            ("authentication", "me/auth"),
-            ("scope permission", "me/auth+scope"),
-            ("rate limiting", "me/auth+scope+ratelimit"),
-            ("usage tracking", "me"),
-        ),
+        "GET /v2/me from the profile in memory: the whole cost of each guard",
+        (("no guard, no query", "me/unguarded-mem"), *GUARDS),
     )
 )
 
@@ -186,7 +191,7 @@ register(
         "/v2/listings" + PER_PAGE,
         compare=("listings/plain", "listings/bare"),
         headers=KEY,
-        target=0.85,
+        target=0.9,
         description="GET /v2/listings as served, 100 listings × 5 room types, per_page=100",
         expect_headers=("X-RateLimit-Limit",),
         **LISTINGS_BODY,
@@ -259,3 +264,4 @@ register(
 )
 
 SEEDERS.append(data.seed_catalogue)
+SEEDERS.append(data.seed_rates_host)
