@@ -169,6 +169,21 @@ TRACKING_URL = env_str("TRACKING_URL")
 # Outbound fetches refuse private and loopback addresses; local development only.
 TRACKING_ALLOW_PRIVATE = env_bool("TRACKING_ALLOW_PRIVATE", False)
 
+# --- Coworkies directory and email ----------------------------------------------------
+# The public job board's address: job URLs in API answers (url, view_url, edit_url …) start with it.
+SITE_URL = (env_str("SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+# SMTP when EMAIL_HOST is set (production); otherwise emails are printed on the console (`make run`).
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_BACKEND = f"django.core.mail.backends.{'smtp' if EMAIL_HOST else 'console'}.EmailBackend"
+EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "") or ""
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "") or ""
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")
+# A job's inv_email when the one sent is missing or invalid.
+JOBS_DEFAULT_CONTACT_EMAIL = env_str("JOBS_DEFAULT_CONTACT_EMAIL", DEFAULT_FROM_EMAIL)
+
 # Baseline views for `make bench` (bench/urls.py); never on in production.
 BENCH_VIEWS = env_bool("BENCH_VIEWS", False)
 
@@ -251,6 +266,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "HealthStatusEnum": ["ok", "degraded", "down"],
         "UserGenderEnum": "accounts.models.User.Gender",
+        "JobStatusEnum": "jobs.models.Job.Status",
     },
     "EXTENSIONS_INFO": {},
 }

@@ -26,6 +26,7 @@ urlpatterns = [
     path("schema/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     # Coworkies directory (shared/spec/coworkies-api.txt): /v2 itself and /v2/health.
     *mount(Family.COWORKIES, "v2", "coliving.api.urls", root=ApiRootView.as_view()),
+    *mount(Family.COWORKIES, "v2", "jobs.api.urls"),
     # Coliving partner and integrations APIs; unknown /v2 paths answer in this family's shape.
     *mount(Family.COLIVING, "v2", "apikeys.api.urls", default=True),
     *mount(Family.COLIVING, "v2", "accounts.api.urls"),
@@ -35,6 +36,7 @@ urlpatterns = [
     *mount(Family.COLIVING, "json", []),
     # Cobot-compatible resource bookings (shared/spec/cobot-bookings-api.txt).
     *space_mount("bookings.api.resource_urls"),
+    path("", include("jobs.urls")),  # /llms.txt, /llms-full.txt, the newsletter email pages
     *([path("bench/", include("bench.urls"))] if settings.BENCH_VIEWS else []),
     # Unknown paths under every mounted prefix get the family's JSON 404, never an HTML page.
     registry.catch_all(api_not_found),

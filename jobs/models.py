@@ -12,6 +12,7 @@ from django.db import models
 
 from accounts.validators import validate_timezone
 from jobs.normalise import fold
+from jobs.querysets import BlogPostQuerySet, CityQuerySet, EventQuerySet, JobQuerySet, SpaceQuerySet
 
 
 class City(models.Model):
@@ -28,6 +29,8 @@ class City(models.Model):
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     is_confirmed = models.BooleanField(default=True)
+
+    objects = CityQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "cities"
@@ -71,8 +74,304 @@ class Space(models.Model):
     is_confirmed = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = SpaceQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+
+FREE_PLAN_ID = 5
+
+
+class Plan(models.Model):
+    """A job posting plan. Its price decides what a new job becomes: a free plan publishes it
+    at once, a paid one leaves it a draft until it is paid for.
+
+    The id is chosen by staff, not generated: partners send it as ``id_plan`` and the free
+    plan is id 5 (the spec's default), created by a data migration.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True)
+    name = models.CharField(max_length=100)
+    price = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    currency = models.CharField(max_length=3, default="EUR")
+    expiration_days = models.PositiveSmallIntegerField(default=30, help_text="Days a published job stays listed.")
+    is_active = models.BooleanField(default=True, help_text="Only active plans can be chosen for new jobs.")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(expiration_days__gte=1), name="jobs_plan_expiration_days_min"),
+            models.CheckConstraint(condition=models.Q(price__gte=0), name="jobs_plan_price_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.id})"
+
+    @property
+    def is_free(self) -> bool:
+        return self.price == 0
+
+
+class Job(models.Model):
+    """A job posting of the board.
+
+    Status is never set by a client: the plan decides (``jobs/services.py``). ``active``
+    jobs are listed until ``expiration_date``; ``draft`` ones are saved but hidden (a paid
+    plan before payment, or unpublished); ``expired`` ones are hidden and kept, and can be
+    relisted. ``dedupe_hash`` fingerprints the normalised title, company, city and source
+    URL: one job per fingerprint, enforced by the database. ``hash_identifier`` is the
+    secret that the edit and unpublish links carry.
+
+    ``owner`` is the account whose API key posted the job, ``space`` the coworking space it
+    belongs to (the posting key's, when the key is bound to one).
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active"
+        DRAFT = "draft"
+        EXPIRED = "expired"
+
+    class JobType(models.TextChoices):
+        FULLTIME = "fulltime"
+        PARTTIME = "parttime"
+        FREELANCE = "freelance"
+        INTERNSHIP = "internship"
+
+    class Currency(models.TextChoices):
+        EUR = "EUR"
+        USD = "USD"
+        GBP = "GBP"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, help_text="page_url is <slug>-<id>.")
+    company = models.CharField(max_length=200)
+    description = models.TextField(help_text="Sanitised HTML: p, br, ul, ol, li, h2, h3, strong, em, a.")
+    job_type = models.CharField(max_length=20, choices=JobType.choices)
+    tags = models.CharField(max_length=500, help_text="Comma-separated, trimmed, lowercased, de-duplicated.")
+    is_remote = models.BooleanField(default=False)
+    external_url = models.URLField(max_length=1000, blank=True, help_text="Source listing, with ?ref=coworkiesjobs.")
+    apply_url = models.URLField(max_length=1000, blank=True)
+    company_logo = models.CharField(max_length=255, blank=True)
+    inv_email = models.EmailField(blank=True, help_text="Contact address for notifications.")
+    currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.EUR)
+    sal_min = models.PositiveIntegerField(null=True, blank=True)
+    sal_max = models.PositiveIntegerField(null=True, blank=True)
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="jobs")
+    space = models.ForeignKey(Space, on_delete=models.SET_NULL, null=True, blank=True, related_name="jobs")
+    owner = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="jobs", default=FREE_PLAN_ID)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    is_paid = models.BooleanField(default=False, help_text="Nothing is owed: a free plan, or the plan was paid.")
+    dedupe_hash = models.CharField(max_length=64, unique=True, editable=False)
+    hash_identifier = models.CharField(max_length=32, unique=True, editable=False)
+    date_added = models.DateTimeField(editable=False)
+    date_updated = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    expiration_date = models.DateTimeField(null=True, blank=True)
+    click_count = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date_added", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(sal_min__isnull=True)
+                | models.Q(sal_max__isnull=True)
+                | models.Q(sal_min__lte=models.F("sal_max")),
+                name="jobs_job_salary_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["active", "draft", "expired"]), name="jobs_job_status"
+            ),
+        ]
+        indexes = [
+            # The public list: active jobs, newest first.
+            models.Index(
+                fields=["-date_added", "-id"], condition=models.Q(status="active"), name="jobs_job_active_recent"
+            ),
+            models.Index(fields=["status", "expiration_date"], name="jobs_job_status_expiry"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} — {self.company}"
+
+    @property
+    def page_url(self) -> str:
+        return page_url(self.slug, self.pk)
+
+
+def page_url(slug: str, pk: int) -> str:
+    """``remote-software-developer-1234``: the job's path segment on the board."""
+    return f"{slug}-{pk}"
+
+
+class Event(models.Model):
+    """An event at a coworking space (or, without a space, of the platform itself)."""
+
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, null=True, blank=True, related_name="events")
+    city = models.ForeignKey(
+        City,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        help_text="Leave empty to use the space's city.",
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    start_at = models.DateTimeField()
+    end_at = models.DateTimeField()
+    location = models.CharField(max_length=300, blank=True)
+    url = models.URLField(max_length=1000, blank=True)
+    is_published = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_at__gte=models.F("start_at")), name="jobs_event_ends_after_start"
+            )
+        ]
+        indexes = [models.Index(fields=["end_at", "start_at"], name="jobs_event_when")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class BlogCategory(models.Model):
+    """A blog category; the API names it by slug."""
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name_plural = "blog categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BlogTag(models.Model):
+    """A blog tag; the API names it by slug."""
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BlogAuthor(models.Model):
+    """Who wrote a post, as the API shows it: ``{"name", "username"}``."""
+
+    name = models.CharField(max_length=150)
+    username = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+WORDS_PER_MINUTE = 200
+
+
+class BlogPost(models.Model):
+    """A blog post. ``reading_time`` (minutes) is derived from the body on save, so lists
+    never load bodies to compute it."""
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True, help_text="The post's slug_url.")
+    body = models.TextField(help_text="HTML; sanitised when rendered.")
+    categories = models.ManyToManyField(BlogCategory, blank=True, related_name="posts")
+    tags = models.ManyToManyField(BlogTag, blank=True, related_name="posts")
+    authors = models.ManyToManyField(BlogAuthor, blank=True, related_name="posts")
+    date = models.DateTimeField(help_text="Publication date; a post dated in the future is not listed yet.")
+    reading_time = models.PositiveSmallIntegerField(default=1, editable=False)
+    is_published = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BlogPostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        indexes = [
+            models.Index(fields=["-date", "-id"], condition=models.Q(is_published=True), name="jobs_blog_recent")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.reading_time = reading_time(self.body)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "reading_time"}
+        super().save(*args, **kwargs)
+
+
+def reading_time(html: str) -> int:
+    """Whole minutes to read ``html``'s text at ``WORDS_PER_MINUTE``, at least 1."""
+    from jobs.normalise import text_of
+
+    words = len(text_of(html).split())
+    return max(1, -(-words // WORDS_PER_MINUTE))
+
+
+class Feedback(models.Model):
+    """A message sent through ``POST /v2/feedback`` (no key needed); staff read them in the admin."""
+
+    message = models.TextField(max_length=5000)
+    email = models.EmailField(blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    category = models.CharField(max_length=50, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    is_read = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "feedback"
+
+    def __str__(self) -> str:
+        return self.message[:60]
+
+
+class NewsletterSubscription(models.Model):
+    """A newsletter address, double opt-in: ``is_confirmed`` only once the link in the
+    confirmation email is followed. ``token`` authorises that link and the unsubscribe one."""
+
+    email = models.EmailField(unique=True, help_text="Stored lowercased.")
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    source = models.CharField(max_length=100, blank=True)
+    is_confirmed = models.BooleanField(default=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def is_subscribed(self) -> bool:
+        return self.is_confirmed and self.unsubscribed_at is None

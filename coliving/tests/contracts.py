@@ -5,9 +5,13 @@ without a test written by hand,
 - 403 with a key that lacks the operation's scope (unless any key will do);
 - 404 with the view's own message for a second tenant's object (detail routes), and
   that object unchanged;
-- a query count that does not grow with the data (list routes, at two sizes).
+- a query count that does not grow with the data (list routes, at two sizes);
+- for rows that belong to a coworking space: a key bound to one space gets the view's
+  403/404 for another space's object (unchanged), and lists that do not change when
+  another space gains rows.
 
-``CONTRACT_FACTORIES`` says how to make a row of each model for a given owner; a view
+``contract_factories()`` says how to make a row of each model for a given owner (and, for
+rows of a space, in a given space); a view
 whose model has no factory fails ``test_every_model_reached_has_a_contract_factory``, so
 a new family cannot skip its contracts.
 """
@@ -55,12 +59,63 @@ def _make_user(owner):
     return guest_of(owner)
 
 
+# Rows of the coworking directory. Those of a space take ``space`` (a new one when None), so
+# the space-tenancy contract can put rows in the caller's space and in another.
+
+
+def _make_job(owner, space=None):
+    from jobs.tests.factories import JobFactory, SpaceFactory
+
+    return JobFactory(owner=owner, space=space or SpaceFactory())
+
+
+def _make_space(owner, space=None):
+    from jobs.tests.factories import SpaceFactory
+
+    return space or SpaceFactory()
+
+
+def _make_event(owner, space=None):
+    from jobs.tests.factories import EventFactory, SpaceFactory
+
+    return EventFactory(space=space or SpaceFactory())
+
+
+def _make_city(owner, space=None):
+    from jobs.tests.factories import CityFactory
+
+    return CityFactory()
+
+
+def _make_blog_post(owner, space=None):
+    from jobs.tests.factories import BlogPostFactory
+
+    return BlogPostFactory()
+
+
 def contract_factories() -> dict[type, Callable]:
     from accounts.models import User
     from bookings.models import Booking
+    from jobs.models import BlogPost, City, Event, Job, Space
     from listings.models import Listing, RoomType
 
-    return {Listing: _make_listing, RoomType: _make_room_type, Booking: _make_booking, User: _make_user}
+    return {
+        Listing: _make_listing,
+        RoomType: _make_room_type,
+        Booking: _make_booking,
+        User: _make_user,
+        Job: _make_job,
+        Space: _make_space,
+        Event: _make_event,
+        City: _make_city,
+        BlogPost: _make_blog_post,
+    }
+
+
+def new_space():
+    from jobs.tests.factories import SpaceFactory
+
+    return SpaceFactory()
 
 
 @dataclass(frozen=True)
@@ -96,6 +151,12 @@ class Endpoint:
     @property
     def is_list(self) -> bool:
         return self.is_read and self.lookup is None and self.model is not None
+
+    @property
+    def space_owned(self) -> bool:
+        """Its rows belong to a coworking space: a space-bound key reaches only its own."""
+        queryset = getattr(self.view, "queryset", None)
+        return queryset is not None and getattr(queryset, "space_lookup", None) is not None
 
     def url(self, **values) -> str:
         url = self.path

@@ -6,10 +6,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apikeys.models import Provider
+from apikeys.models import ApiKey, Provider
 from apikeys.providers import active_providers
 from apikeys.scopes import SCOPES, expand
-from coliving.tests.contracts import contract_factories, endpoints
+from coliving.tests.contracts import contract_factories, endpoints, new_space
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +93,43 @@ def test_a_list_makes_the_same_queries_at_two_sizes(key_client, endpoint):
         sizes.append(len(response.content))
     assert sizes[1] > sizes[0], "the second size must show more rows"
     assert counts[0] == counts[1], f"{counts[0]} queries with 1 row, {counts[1]} with 5"
+
+
+SPACE_OWNED = [e for e in ENDPOINTS if e.space_owned and not e.view.public]
+
+
+def test_the_walk_finds_space_owned_endpoints():
+    assert {"GET /v2/jobs", "GET /v2/jobs/{pk}", "GET /v2/spaces", "GET /v2/events"} <= {e.id for e in SPACE_OWNED}
+
+
+def space_client(key_client, endpoint):
+    """A Coworkies key bound to a space of its own, holding one row in it."""
+    space = new_space()
+    client = key_client(endpoint.scopes, prefix=ApiKey.Prefix.COWORKIES_LIVE, space=space)
+    contract_factories()[endpoint.model](client.owner, space)
+    return client
+
+
+@pytest.mark.parametrize("endpoint", [e for e in SPACE_OWNED if e.lookup], ids=lambda e: e.id)
+def test_a_space_bound_key_does_not_reach_another_spaces_object(key_client, endpoint):
+    mine = space_client(key_client, endpoint)
+    theirs = contract_factories()[endpoint.model](mine.owner, new_space())  # same owner, another space
+    before = endpoint.model.objects.filter(pk=theirs.pk).values().get()
+    response = call(mine, endpoint, endpoint.url(**{endpoint.lookup: theirs.pk}))
+    foreign = endpoint.view.foreign_object_message
+    status, message = (403, foreign) if foreign else (404, endpoint.view.not_found_message)
+    assert response.status_code == status, response.content
+    assert error_message(response.json()) == message
+    assert endpoint.model.objects.filter(pk=theirs.pk).values().get() == before
+
+
+@pytest.mark.parametrize("endpoint", [e for e in SPACE_OWNED if e.is_list], ids=lambda e: e.id)
+def test_a_space_bound_keys_list_ignores_other_spaces(key_client, endpoint):
+    mine = space_client(key_client, endpoint)
+    alone = call(mine, endpoint, endpoint.url())
+    assert alone.status_code == 200, alone.content
+    for _ in range(3):
+        contract_factories()[endpoint.model](mine.owner, new_space())
+    crowded = call(mine, endpoint, endpoint.url())
+    assert crowded.status_code == 200, crowded.content
+    assert crowded.json() == alone.json()
