@@ -47,7 +47,8 @@ def parse(raw: str) -> ParsedKey | None:
     for prefix in PREFIXES:
         if raw.startswith(prefix):
             rest = raw[len(prefix) :]
-            if len(rest) == KEY_ID_LENGTH + SECRET_LENGTH and all(c in _ALPHABET for c in rest):
+            # isascii() and isalnum(): letters and digits only, _ALPHABET (one C call, not 44 lookups).
+            if len(rest) == KEY_ID_LENGTH + SECRET_LENGTH and rest.isascii() and rest.isalnum():
                 return ParsedKey(prefix=prefix, key_id=rest[:KEY_ID_LENGTH], raw=raw)
             return None
     return None
