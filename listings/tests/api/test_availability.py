@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from apikeys.providers import active_providers
 from conftest import requires_postgres
+from listings import limits
 from listings.models import ListingGrant, RoomTypeNight
 from listings.tests.conftest import TODAY
 from listings.tests.factories import ListingFactory, RoomTypeFactory, RoomTypeNightFactory
@@ -285,18 +286,22 @@ def test_dates_in_the_past_say_so(client, room_type):
     }
 
 
-def test_more_than_1000_items_is_400(client, room_type):
-    body = {"data": [item(room_type)] * 1001}
+def test_more_items_than_the_limit_is_400(client, room_type):
+    body = {"data": [item(room_type)] * (limits.MAX_ITEMS + 1)}
 
     response = client.post(URL, body, format="json")
 
     assert response.status_code == 400
-    assert response.json()["details"] == {"data": ["Ensure this field has no more than 1000 elements."]}
+    assert response.json()["details"] == {"data": [f"Ensure this field has no more than {limits.MAX_ITEMS} elements."]}
     assert nights() == {}
 
 
-def test_1000_items_are_accepted(client, room_type):
-    body = {"data": [item(room_type, available=n % 6, start=TODAY + timedelta(days=n % 700)) for n in range(1000)]}
+def test_as_many_items_as_the_limit_are_accepted(client, room_type):
+    body = {
+        "data": [
+            item(room_type, available=n % 6, start=TODAY + timedelta(days=n % 700)) for n in range(limits.MAX_ITEMS)
+        ]
+    }
 
     assert client.post(URL, body, format="json").json() == OK
     assert len(nights(room_type)) == 700

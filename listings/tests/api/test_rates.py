@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apikeys.providers import active_providers
+from listings import limits
 from listings.models import MONTH_PRICE_FIELDS, ListingGrant, RoomType
 from listings.tests.factories import ListingFactory, RoomTypeFactory
 
@@ -204,11 +205,11 @@ def test_bad_ids_are_400(client, room_type, name, value):
     assert list(response.json()["details"]) == [f"data.0.{name}"]
 
 
-def test_more_than_1000_items_is_400(client, room_type):
-    response = client.post(URL, {"data": [item(room_type, base_price=1)] * 1001}, format="json")
+def test_more_items_than_the_limit_is_400(client, room_type):
+    response = client.post(URL, {"data": [item(room_type, base_price=1)] * (limits.MAX_ITEMS + 1)}, format="json")
 
     assert response.status_code == 400
-    assert response.json()["details"] == {"data": ["Ensure this field has no more than 1000 elements."]}
+    assert response.json()["details"] == {"data": [f"Ensure this field has no more than {limits.MAX_ITEMS} elements."]}
 
 
 def test_an_empty_batch_is_400(client, room_type):
