@@ -83,7 +83,7 @@ def sanitise(value: str, *, allowed: frozenset[str] = DESCRIPTION_TAGS) -> str:
     """HTML reduced to ``allowed`` tags; ``<a href>`` (and ``<img src>`` where allowed) keep
     absolute http(s) URLs only — ``javascript:``, ``data:`` and relative ones are dropped —
     and no other attribute survives. ``script`` and ``style`` go with their content."""
-    attributes: dict[str, set[str]] = {"a": {"href"}}
+    attributes: dict[str, set[str]] = {"*": set(), "a": {"href"}}  # "*": no generic lang/title
     if "img" in allowed:
         attributes["img"] = {"src", "alt"}
     cleaned = nh3.clean(

@@ -349,6 +349,39 @@ def job_update(*, job: Job, changes: dict[str, Any]) -> Job:
     return job
 
 
+def job_prepare_for_save(*, job: Job) -> None:
+    """Staff edits (the admin): the same normalisation as the API — sanitised description,
+    normalised tags, ``?ref=coworkiesjobs``, a fresh fingerprint — and, for a new job, its
+    secret, its date and the status its plan decides. A fingerprint another job has is a
+    ``ValidationError`` on the form."""
+    content, errors = _clean_content(
+        {
+            "title": job.title,
+            "company": job.company,
+            "description": job.description,
+            "tags": job.tags,
+            "external_url": job.external_url,
+            "apply_url": job.apply_url,
+            "inv_email": job.inv_email,
+            "currency": job.currency,
+        }
+    )
+    errors += _salary_errors(job.sal_min, job.sal_max)
+    if errors:
+        raise ValidationError({error.path[0]: error.message for error in errors})
+    for name, value in content.items():
+        setattr(job, name, value)
+    job.slug = slugify(job.title)[:100].strip("-") or "job"
+    job.dedupe_hash = _fingerprint(job)
+    if Job.objects.filter(dedupe_hash=job.dedupe_hash).exclude(pk=job.pk).exists():
+        raise ValidationError("Another job has the same title, company, city and source URL.")
+    if job.pk is None:
+        now = timezone.now()
+        job.hash_identifier = secrets.token_hex(16)
+        job.date_added = now
+        _settle_status(job, now)
+
+
 @transaction.atomic
 def job_unpublish(*, job: Job) -> Job:
     """Take a listed job off the board (a draft again); a draft or expired job stays as it is."""
