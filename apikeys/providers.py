@@ -11,6 +11,7 @@ import time
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from drf_spectacular.utils import OpenApiParameter
 
 from apikeys.models import Provider
 from coliving.api.errors import Forbidden, NotFound
@@ -69,6 +70,15 @@ class ProviderMixin:
     """
 
     provider: Provider
+    # Documented once here for every integrations path (coliving/api/schema.py reads it).
+    schema_parameters = [
+        OpenApiParameter(
+            "provider",
+            {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"},
+            OpenApiParameter.PATH,
+            description="The integration provider's slug, e.g. mangobeds; an unknown one is 404 unsupported_provider.",
+        )
+    ]
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db import models
-
 from bookings.intervals import overlap_q
+from coliving.api.tenancy import TenantQuerySet
 
 
-class BookingQuerySet(models.QuerySet):
+class BookingQuerySet(TenantQuerySet):
     def for_owner(self, user) -> BookingQuerySet:
         """Bookings on the listings ``user`` hosts or was granted (``Listing.objects.for_owner``)."""
         from listings.models import Listing

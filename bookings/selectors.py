@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from bookings.models import Booking
 from bookings.versions import Cursor
 from coliving.api.errors import NotFound
+from coliving.api.tenancy import Tenant
 from listings.models import Listing, RoomType
 from listings.querysets import LISTING_NOT_FOUND
 
@@ -19,24 +20,24 @@ FEED_FIELDS = ("id", "listing_id", "room_type_id", "status", "change_seq", "chan
 
 def booking_feed(
     *,
-    owner,
+    tenant: Tenant,
     limit: int,
     listing_id: int | None = None,
     status: str | None = None,
     since: Cursor | None = None,
 ) -> list[dict[str, Any]]:
-    """Rows of ``FEED_FIELDS`` for the bookings on ``owner``'s listings that changed after
+    """Rows of ``FEED_FIELDS`` for the bookings on the tenant's listings that changed after
     ``since``, in change order, at most ``limit``: one query (two with ``listing_id``).
 
-    Raises ``NotFound`` when ``listing_id`` is not a listing ``owner`` may use.
+    Raises ``NotFound`` when ``listing_id`` is not a listing the tenant may use.
     """
-    bookings = Booking.objects.all()
     if listing_id is not None:
-        if not Listing.objects.for_owner(owner).filter(pk=listing_id).exists():
+        if not Listing.objects.for_tenant(tenant, "owner").filter(pk=listing_id).exists():
             raise NotFound(LISTING_NOT_FOUND)
-        bookings = bookings.filter(listing_id=listing_id)
+        # Checked above: the plain filter lets the planner use the listing index alone.
+        bookings = Booking.objects.filter(listing_id=listing_id)
     else:
-        bookings = bookings.for_owner(owner)
+        bookings = Booking.objects.for_tenant(tenant, "owner")
     if status is not None:
         bookings = bookings.filter(status=status)
     if since is not None:
@@ -44,17 +45,17 @@ def booking_feed(
     return list(bookings.in_change_order().values(*FEED_FIELDS)[:limit])
 
 
-def bookable_room_type(*, owner, listing_id: int, room_type_id: int) -> RoomType | None:
-    """``owner``'s room type ``room_type_id`` of listing ``listing_id``, with its listing."""
+def bookable_room_type(*, tenant: Tenant, listing_id: int, room_type_id: int) -> RoomType | None:
+    """The tenant's room type ``room_type_id`` of listing ``listing_id``, with its listing."""
     return (
-        RoomType.objects.for_owner(owner)
+        RoomType.objects.for_tenant(tenant, "owner")
         .select_related("listing")
         .filter(pk=room_type_id, listing_id=listing_id)
         .first()
     )
 
 
-def booking_guest(*, owner, user_id: int):
-    """The user ``user_id`` if ``owner`` created it (``User.created_by``, what
+def booking_guest(*, tenant: Tenant, user_id: int):
+    """The user ``user_id`` if the tenant's owner created it (``User.created_by``, what
     ``POST /v2/users`` records), with only its id loaded: all a booking needs of it."""
-    return get_user_model().objects.filter(pk=user_id, created_by=owner).only("pk").first()
+    return get_user_model().objects.for_tenant(tenant, "owner").filter(pk=user_id).only("pk").first()

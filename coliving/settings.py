@@ -263,6 +263,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # <id:…> (coliving/api/converters.py): a positive bigint.
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}},
     "ENUM_NAME_OVERRIDES": {
         "HealthStatusEnum": ["ok", "degraded", "down"],
         "UserGenderEnum": "accounts.models.User.Gender",

@@ -189,3 +189,9 @@ class BookingMessageOutSerializer(BookingMessageSerializer):
     duplicate = serializers.BooleanField(
         help_text="True when the same text from the same sender was already stored in the last 60 s."
     )
+
+
+class IntegrationBookingDetailSerializer(serializers.Serializer):
+    """``data`` of the integrations booking detail: ``{"Booking": …}`` (capital B, as documented)."""
+
+    Booking = IntegrationBookingSerializer()

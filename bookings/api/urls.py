@@ -5,7 +5,7 @@ from rest_framework.routers import SimpleRouter
 
 from bookings.api.views import BookingViewSet, IntegrationBookingDetailView, IntegrationBookingFeedView
 
-router = SimpleRouter(trailing_slash=False)
+router = SimpleRouter(trailing_slash=False, use_regex_path=False)
 router.register("bookings", BookingViewSet, basename="booking")
 
 urlpatterns = [
@@ -16,7 +16,7 @@ urlpatterns = [
         name="integrations-bookings-feed",
     ),
     path(
-        "integrations/<slug:provider>/bookings/<int:id>",
+        "integrations/<slug:provider>/bookings/<id:id>",
         IntegrationBookingDetailView.as_view(),
         name="integrations-bookings-detail",
     ),

@@ -2,21 +2,19 @@
 and the integrations feed (``/v2/integrations/{provider}/bookings…``,
 ``shared/spec/coliving-integrations-api.txt``).
 
-Every lookup goes through ``for_owner(request.user)`` (the API key's owner): another
-tenant's listing, room type or booking is a 404, never leaked, never changed.
+Every view declares ``tenancy = "owner"``: the base view narrows its queryset to the API
+key's owner and looks objects up through it, so another tenant's listing, room type or
+booking is a 404, never leaked, never changed.
 """
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import action
 
 from apikeys.providers import ProviderMixin
 from bookings import selectors, services
 from bookings.api.serializers import (
-    MAX_ID,
     PRICING_HELP,
     BookingCreateSerializer,
     BookingMessageCreateSerializer,
@@ -24,13 +22,14 @@ from bookings.api.serializers import (
     BookingSerializer,
     FeedParamsSerializer,
     FeedSerializer,
+    IntegrationBookingDetailSerializer,
     IntegrationBookingSerializer,
     feed_item,
 )
 from bookings.filters import BookingFilterSet
 from bookings.models import Booking
 from bookings.versions import format_version
-from coliving.api.base import ApiView, ApiViewSet
+from coliving.api.base import ApiGenericView, ApiViewSet
 from coliving.api.errors import NotFound
 from coliving.api.idempotency import idempotent
 from coliving.api.pagination import PagePagination
@@ -39,16 +38,6 @@ from listings.querysets import LISTING_NOT_FOUND
 
 BOOKING_NOT_FOUND = "Booking not found or unauthorized"
 USER_NOT_FOUND = "User not found or unauthorized"
-
-
-PROVIDER = OpenApiParameter(
-    "provider", {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"}, OpenApiParameter.PATH, description="e.g. mangobeds"
-)
-ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The booking's id.")
-
-
-def envelope(name: str, data) -> serializers.Serializer:
-    return inline_serializer(name, {"success": serializers.BooleanField(), "data": data})
 
 
 def error(description: str) -> OpenApiResponse:
@@ -60,21 +49,14 @@ class BookingViewSet(ApiViewSet):
 
     read_scope = "bookings.read"
     write_scope = "bookings.write"
+    tenancy = "owner"
+    queryset = Booking.objects.order_by("-id")
+    not_found_message = BOOKING_NOT_FOUND
     serializer_class = BookingSerializer
     input_serializer_class = BookingCreateSerializer
     filterset_class = BookingFilterSet
     pagination_class = PagePagination
-    lookup_value_regex = r"[0-9]{1,19}"
-
-    def get_queryset(self):
-        return Booking.objects.for_owner(self.request.user).order_by("-id")
-
-    def get_object(self) -> Booking:
-        pk = int(self.kwargs["pk"])
-        booking = self.get_queryset().filter(pk=pk).first() if pk <= MAX_ID else None
-        if booking is None:
-            raise NotFound(BOOKING_NOT_FOUND)
-        return booking
+    lookup_value_converter = "id"
 
     @extend_schema(
         operation_id="bookings_list",
@@ -88,10 +70,9 @@ class BookingViewSet(ApiViewSet):
 
     @extend_schema(
         operation_id="bookings_retrieve",
-        parameters=[ID],
         tags=["bookings"],
         summary="Get a booking",
-        responses={200: envelope("BookingResponse", BookingSerializer()), 404: error(BOOKING_NOT_FOUND)},
+        responses={200: BookingSerializer, 404: error(BOOKING_NOT_FOUND)},
     )
     def retrieve(self, request, pk=None):
         return self.respond(BookingSerializer(self.get_object()).data)
@@ -114,7 +95,7 @@ class BookingViewSet(ApiViewSet):
         ),
         request=BookingCreateSerializer,
         responses={
-            201: envelope("BookingCreated", BookingSerializer()),
+            201: BookingSerializer,
             404: error(f"{LISTING_NOT_FOUND} / {USER_NOT_FOUND}"),
             409: error("`unavailable`: no unit left on `details.unavailable_dates`; or an Idempotency-Key conflict."),
         },
@@ -124,17 +105,17 @@ class BookingViewSet(ApiViewSet):
         payload = BookingCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        owner = request.user
+        tenant = request.tenant
         room_type = selectors.bookable_room_type(
-            owner=owner, listing_id=data["listing_id"], room_type_id=data["room_type_id"]
+            tenant=tenant, listing_id=data["listing_id"], room_type_id=data["room_type_id"]
         )
         if room_type is None:
             raise NotFound(LISTING_NOT_FOUND)
-        guest = selectors.booking_guest(owner=owner, user_id=data["user_id"])
+        guest = selectors.booking_guest(tenant=tenant, user_id=data["user_id"])
         if guest is None:
             raise NotFound(USER_NOT_FOUND)
         booking = services.booking_create(
-            owner=owner,
+            owner=tenant.owner,
             guest=guest,
             listing=room_type.listing,
             room_type=room_type,
@@ -149,14 +130,13 @@ class BookingViewSet(ApiViewSet):
 
     @extend_schema(
         operation_id="bookings_cancel",
-        parameters=[ID],
         tags=["bookings"],
         summary="Cancel a booking",
         description="Cancels a pending or confirmed booking and gives its nights back. A cancelled or declined "
         "booking is 409 `invalid_status`.",
         request=None,
         responses={
-            200: envelope("BookingCancelled", BookingSerializer()),
+            200: BookingSerializer,
             404: error(BOOKING_NOT_FOUND),
             409: error("`invalid_status`: the booking is already cancelled or declined."),
         },
@@ -168,7 +148,6 @@ class BookingViewSet(ApiViewSet):
 
     @extend_schema(
         operation_id="bookings_messages_create",
-        parameters=[ID],
         tags=["bookings"],
         summary="Send a message on a booking",
         description="The same text from the same sender on the same booking within 60 seconds is not stored "
@@ -176,8 +155,8 @@ class BookingViewSet(ApiViewSet):
         "Does not use Idempotency-Key.",
         request=BookingMessageCreateSerializer,
         responses={
-            201: envelope("BookingMessageCreated", BookingMessageOutSerializer()),
-            200: envelope("BookingMessageDuplicate", BookingMessageOutSerializer()),
+            201: BookingMessageOutSerializer,
+            200: BookingMessageOutSerializer,
             404: error(BOOKING_NOT_FOUND),
         },
     )
@@ -193,10 +172,12 @@ class BookingViewSet(ApiViewSet):
         return self.respond(BookingMessageOutSerializer(message).data, status=201 if created else 200)
 
 
-class IntegrationBookingFeedView(ProviderMixin, ApiView):
+class IntegrationBookingFeedView(ProviderMixin, ApiGenericView):
     """``GET /v2/integrations/{provider}/bookings``: changed bookings since a cursor."""
 
     read_scope = "bookings.read"
+    tenancy = "owner"
+    queryset = Booking.objects.all()  # read through selectors.booking_feed with the request's tenant
 
     @extend_schema(
         operation_id="integrations_bookings_feed",
@@ -208,12 +189,9 @@ class IntegrationBookingFeedView(ProviderMixin, ApiView):
             "or transactions that commit out of order (each change gets a number in commit order). The `status` "
             "filter matches a booking's current status."
         ),
-        parameters=[
-            PROVIDER,
-            FeedParamsSerializer,
-        ],
+        parameters=[FeedParamsSerializer],
         responses={
-            200: envelope("BookingFeedResponse", FeedSerializer()),
+            200: FeedSerializer,
             404: error(f"{LISTING_NOT_FOUND} / unsupported_provider"),
         },
     )
@@ -222,7 +200,7 @@ class IntegrationBookingFeedView(ProviderMixin, ApiView):
         params.is_valid(raise_exception=True)
         query = params.validated_data
         rows = selectors.booking_feed(
-            owner=request.user,
+            tenant=request.tenant,
             limit=query["limit"],
             listing_id=query.get("listing_id"),
             status=query.get("status"),
@@ -235,36 +213,20 @@ class IntegrationBookingFeedView(ProviderMixin, ApiView):
         return self.respond({"Bookings": [feed_item(row) for row in rows], "next_since": next_since})
 
 
-class IntegrationBookingDetailView(ProviderMixin, ApiView):
+class IntegrationBookingDetailView(ProviderMixin, ApiGenericView):
     """``GET /v2/integrations/{provider}/bookings/{id}``: one booking with guest and pricing."""
 
     read_scope = "bookings.read"
+    tenancy = "owner"
+    queryset = Booking.objects.select_related("listing", "room_type", "guest")
+    lookup_url_kwarg = "id"
+    not_found_message = BOOKING_NOT_FOUND
 
     @extend_schema(
         operation_id="integrations_bookings_retrieve",
         tags=["integrations"],
         summary="Get booking details",
-        parameters=[
-            PROVIDER,
-            OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH),
-        ],
-        responses={
-            200: envelope(
-                "IntegrationBookingResponse",
-                inline_serializer("IntegrationBookingData", {"Booking": IntegrationBookingSerializer()}),
-            ),
-            404: error(BOOKING_NOT_FOUND),
-        },
+        responses={200: IntegrationBookingDetailSerializer, 404: error(BOOKING_NOT_FOUND)},
     )
     def get(self, request, provider, id):
-        booking = (
-            Booking.objects.for_owner(request.user)
-            .select_related("listing", "room_type", "guest")
-            .filter(pk=id)
-            .first()
-            if id <= MAX_ID
-            else None
-        )
-        if booking is None:
-            raise NotFound(BOOKING_NOT_FOUND)
-        return self.respond({"Booking": IntegrationBookingSerializer(booking).data})
+        return self.respond({"Booking": IntegrationBookingSerializer(self.get_object()).data})

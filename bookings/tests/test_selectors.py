@@ -11,6 +11,7 @@ from bookings.models import Booking
 from bookings.tests.factories import guest_of, make_booking
 from bookings.versions import parse_since
 from coliving.api.errors import NotFound
+from coliving.api.tenancy import Tenant
 from listings.tests.factories import ListingFactory, RoomTypeFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,12 +25,12 @@ def test_the_feed_returns_the_owners_changes_after_the_cursor_in_change_order():
     make_booking(room_type=RoomTypeFactory())  # another host's
     services.booking_confirm(booking=first)
 
-    rows = selectors.booking_feed(owner=owner, limit=10)
+    rows = selectors.booking_feed(tenant=Tenant(owner), limit=10)
     assert [(row["id"], row["status"]) for row in rows] == [(second.pk, "pending"), (first.pk, "confirmed")]
     since = parse_since(Booking.objects.get(pk=second.pk).version)
-    assert [row["id"] for row in selectors.booking_feed(owner=owner, limit=10, since=since)] == [first.pk]
-    assert [row["id"] for row in selectors.booking_feed(owner=owner, limit=1)] == [second.pk]
-    assert selectors.booking_feed(owner=owner, limit=10, status="cancelled") == []
+    assert [row["id"] for row in selectors.booking_feed(tenant=Tenant(owner), limit=10, since=since)] == [first.pk]
+    assert [row["id"] for row in selectors.booking_feed(tenant=Tenant(owner), limit=1)] == [second.pk]
+    assert selectors.booking_feed(tenant=Tenant(owner), limit=10, status="cancelled") == []
 
 
 def test_the_feed_of_a_listing_that_is_not_the_owners_is_not_found():
@@ -37,21 +38,32 @@ def test_the_feed_of_a_listing_that_is_not_the_owners_is_not_found():
     make_booking(room_type=room_type)
 
     with pytest.raises(NotFound):
-        selectors.booking_feed(owner=ListingFactory().host, limit=10, listing_id=room_type.listing_id)
-    assert len(selectors.booking_feed(owner=room_type.listing.host, limit=10, listing_id=room_type.listing_id)) == 1
+        selectors.booking_feed(tenant=Tenant(ListingFactory().host), limit=10, listing_id=room_type.listing_id)
+    assert (
+        len(selectors.booking_feed(tenant=Tenant(room_type.listing.host), limit=10, listing_id=room_type.listing_id))
+        == 1
+    )
 
 
 def test_a_room_type_is_bookable_only_by_its_owner_and_with_its_own_listing():
     room_type = RoomTypeFactory()
     owner = room_type.listing.host
 
-    found = selectors.bookable_room_type(owner=owner, listing_id=room_type.listing_id, room_type_id=room_type.pk)
+    found = selectors.bookable_room_type(
+        tenant=Tenant(owner), listing_id=room_type.listing_id, room_type_id=room_type.pk
+    )
     assert found == room_type and found.listing == room_type.listing
     other_listing = ListingFactory(host=owner)
-    assert selectors.bookable_room_type(owner=owner, listing_id=other_listing.pk, room_type_id=room_type.pk) is None
+    assert (
+        selectors.bookable_room_type(tenant=Tenant(owner), listing_id=other_listing.pk, room_type_id=room_type.pk)
+        is None
+    )
     stranger = ListingFactory().host
     assert (
-        selectors.bookable_room_type(owner=stranger, listing_id=room_type.listing_id, room_type_id=room_type.pk) is None
+        selectors.bookable_room_type(
+            tenant=Tenant(stranger), listing_id=room_type.listing_id, room_type_id=room_type.pk
+        )
+        is None
     )
 
 
@@ -59,6 +71,6 @@ def test_a_guest_is_one_the_owner_created():
     owner = ListingFactory().host
     guest = guest_of(owner)
 
-    assert selectors.booking_guest(owner=owner, user_id=guest.pk).pk == guest.pk
-    assert selectors.booking_guest(owner=ListingFactory().host, user_id=guest.pk) is None
-    assert selectors.booking_guest(owner=owner, user_id=owner.pk) is None
+    assert selectors.booking_guest(tenant=Tenant(owner), user_id=guest.pk).pk == guest.pk
+    assert selectors.booking_guest(tenant=Tenant(ListingFactory().host), user_id=guest.pk) is None
+    assert selectors.booking_guest(tenant=Tenant(owner), user_id=owner.pk) is None

@@ -87,7 +87,7 @@ class AutoSchema(BaseAutoSchema):
         return super().get_auth()
 
     def get_override_parameters(self):
-        params = list(super().get_override_parameters())
+        params = [*getattr(self.view, "schema_parameters", ()), *super().get_override_parameters()]
         if getattr(self._handler(), "idempotent", False):
             params.append(
                 OpenApiParameter(

@@ -5,7 +5,7 @@ from listings.api import views
 urlpatterns = [
     path("listings", views.ListingListView.as_view(), name="listings-list"),
     path(
-        "integrations/<slug:provider>/listings/<str:listing_id>/room-types",
+        "integrations/<slug:provider>/listings/<id:listing_id>/room-types",
         views.RoomTypeListView.as_view(),
         name="integrations-room-types",
     ),

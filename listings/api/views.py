@@ -6,18 +6,18 @@
   (``shared/spec/coliving-integrations-api.txt``);
 - ``POST /v2/integrations/{provider}/provider-key`` — ``shared/spec/reference-notes.md``.
 
-Every lookup goes through ``for_owner(request.user)``, the key's owner. Views parse with
-an input serializer, call a service and answer; the reads render ``.values()`` rows.
+Every view declares ``tenancy = "owner"``: the base view narrows its queryset to the API
+key's owner (listings it hosts or was granted) and refuses space-bound keys. Views parse
+with an input serializer, call a service and answer; the reads render ``.values()`` rows.
 """
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 
 from apikeys.providers import ProviderMixin
 from coliving.api.base import ApiGenericView, ApiView
-from coliving.api.errors import NotFound, Unprocessable
+from coliving.api.errors import Unprocessable
 from coliving.api.families import dotted
 from coliving.api.idempotency import idempotent
 from coliving.api.pagination import PagePagination
@@ -28,10 +28,6 @@ from listings.api import serializers as s
 from listings.filters import ListingFilterSet
 from listings.models import Listing, RoomType
 from listings.querysets import LISTING_NOT_FOUND, with_room_types
-
-PROVIDER = OpenApiParameter(
-    "provider", str, OpenApiParameter.PATH, description="The integration provider's slug, e.g. mangobeds."
-)
 
 
 def _error(description: str, example: dict | None = None) -> OpenApiResponse:
@@ -66,12 +62,10 @@ class ListingListView(ApiGenericView):
     """The key owner's listings — hosted or granted by staff — with their room types."""
 
     read_scope = "listings.read"
-    queryset = Listing.objects.all()  # narrowed to the owner's in get_queryset
+    tenancy = "owner"
+    queryset = Listing.objects.order_by("id")
     pagination_class = PagePagination
     filterset_class = ListingFilterSet
-
-    def get_queryset(self):
-        return Listing.objects.for_owner(self.request.user).order_by("id")
 
     def filter_queryset(self, queryset):
         # Building the FilterSet costs more than the rest of the view's Python; skip it
@@ -91,35 +85,35 @@ class ListingListView(ApiGenericView):
         return self.get_paginated_response(with_room_types(page))
 
 
-class RoomTypeListView(ProviderMixin, ApiView):
+class RoomTypeListView(ProviderMixin, ApiGenericView):
     """A listing's room types with their prices: the source of truth for ``room_type_id``."""
 
     read_scope = "listings.read"
+    tenancy = "owner"
+    queryset = Listing.objects.only("pk")
+    lookup_url_kwarg = "listing_id"
+    not_found_message = LISTING_NOT_FOUND
 
     @extend_schema(
         operation_id="integrations_room_types_list",
         tags=["integrations"],
         summary="List Room Types",
-        parameters=[PROVIDER, OpenApiParameter("listing_id", int, OpenApiParameter.PATH)],
         responses={
-            200: inline_serializer(
-                "RoomTypeListResponse", {"success": serializers.BooleanField(), "data": s.RoomTypeListSerializer()}
-            ),
+            200: s.RoomTypeListSerializer,
             404: _error(LISTING_NOT_FOUND, {"success": False, "error": LISTING_NOT_FOUND, "code": "not_found"}),
         },
     )
-    def get(self, request, provider: str, listing_id: str):
-        # The path takes any string so that "abc" or an id past bigint is this 404, not a 500.
-        pk = int(listing_id) if listing_id.isascii() and listing_id.isdigit() and len(listing_id) <= 18 else None
-        if pk is None or not Listing.objects.for_owner(request.user).filter(pk=pk).exists():
-            raise NotFound(LISTING_NOT_FOUND)
-        return self.respond({"room_types": RoomType.objects.filter(listing_id=pk).integration_rows()})
+    def get(self, request, provider: str, listing_id: int):
+        listing = self.get_object()
+        return self.respond({"room_types": RoomType.objects.filter(listing_id=listing.pk).integration_rows()})
 
 
 class AvailabilityUpdateView(ProviderMixin, ApiView):
     """Set the units still sellable per room type per night, for date ranges (all or nothing)."""
 
     write_scope = "listings.write"
+    tenancy = "owner"
+    queryset = RoomType.objects.all()  # written by the service, which checks the owner's listings
     parser_classes = [JSONParser]  # a list of objects has no form encoding
     input_serializer_class = s.AvailabilityUpdateSerializer
 
@@ -134,7 +128,6 @@ class AvailabilityUpdateView(ProviderMixin, ApiView):
             "later wins). Bookings made on the platform then take units from the pushed value. All or nothing: "
             "any error and nothing is written."
         ),
-        parameters=[PROVIDER],
         request=s.AvailabilityUpdateSerializer,
         responses={200: s.MessageSerializer, **PUSH_ERRORS},
         examples=[
@@ -172,6 +165,8 @@ class RatesUpdateView(ProviderMixin, ApiView):
     """Set room types' monthly prices and currency (all or nothing)."""
 
     write_scope = "listings.write"
+    tenancy = "owner"
+    queryset = RoomType.objects.all()  # written by the service, which checks the owner's listings
     parser_classes = [JSONParser]
     input_serializer_class = s.RatesUpdateSerializer
 
@@ -184,7 +179,6 @@ class RatesUpdateView(ProviderMixin, ApiView):
             "override) and optionally `currency` of one room type; at least one price per item, each at least "
             f"0. 1 to {limits.MAX_ITEMS} items; items for the same room type apply in order. All or nothing."
         ),
-        parameters=[PROVIDER],
         request=s.RatesUpdateSerializer,
         responses={200: s.MessageSerializer, **PUSH_ERRORS},
         examples=[
@@ -226,18 +220,15 @@ class ProviderKeyView(ProviderMixin, ApiView):
     """
 
     write_scope = "listings.write"
+    tenancy = "owner"  # links the key owner's own account
 
     @extend_schema(
         operation_id="integrations_provider_key_set",
         tags=["integrations"],
         summary="Store the provider's API key",
-        parameters=[PROVIDER],
         request=s.ProviderKeySerializer,
         responses={
-            200: inline_serializer(
-                "ProviderKeyResponse",
-                {"success": serializers.BooleanField(), "data": s.ProviderKeyLinkSerializer()},
-            ),
+            200: s.ProviderKeyLinkSerializer,
             404: _error("Unsupported provider"),
             409: _error("The provider key is already linked to another account"),
             422: _error("provider_api_key is missing or invalid"),
