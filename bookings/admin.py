@@ -5,7 +5,6 @@ edited by hand here (that would bypass the inventory)."""
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 
 from bookings import services
 from bookings.models import Booking, BookingMessage
@@ -90,7 +89,7 @@ class BookingAdmin(admin.ModelAdmin):
         for booking in queryset:
             try:
                 service(booking=booking)  # its own transaction per booking
-            except (ApplicationError, ValidationError) as exc:
+            except ApplicationError as exc:
                 self.message_user(request, f"{booking}: {exc}", messages.WARNING)
             else:
                 changed += 1

@@ -90,6 +90,11 @@ class InvalidInput(ApplicationError):
         self.errors = tuple(errors)
         super().__init__(message, code=code)
 
+    def __str__(self) -> str:
+        """Readable where no family renders it (admin messages, commands, task logs)."""
+        problems = "; ".join(f"{'.'.join(map(str, e.path))}: {e.message}" for e in self.errors)
+        return f"{self.message}: {problems}" if problems else self.message
+
     @classmethod
     def single(cls, path: tuple[str | int, ...] | str, message: str, code: str = "invalid") -> InvalidInput:
         return cls([FieldError(path if isinstance(path, tuple) else (path,), message, code)])

@@ -193,3 +193,10 @@ def test_lock_contention_is_409_with_retry_after_not_500(client, monkeypatch):
     assert response.status_code == 409
     assert response.json()["code"] == "lock_timeout"
     assert response["Retry-After"] == "1"
+
+
+def test_invalid_input_reads_well_where_no_family_renders_it():
+    from coliving.api.errors import FieldError, InvalidInput
+
+    error = InvalidInput([FieldError(("items", 2, "available"), "Too many."), FieldError(("checkin",), "Past.")])
+    assert str(error) == "Validation Error: items.2.available: Too many.; checkin: Past."
