@@ -1,5 +1,7 @@
 """The coworking directory (``shared/spec/coworkies-api.txt``): cities, coworking spaces,
-job plans and jobs, events, blog posts, feedback and newsletter subscriptions.
+job plans and jobs, events, blog posts, feedback and newsletter subscriptions; and the
+spaces' bookable resources and memberships (``shared/spec/cobot-bookings-api.txt``; the
+resource bookings themselves live in ``bookings/resources/``).
 
 Field names follow the domain; the API layer maps them to the spec's wire names
 (``id_city``, ``city_name``, ``space_url`` …) in ``jobs/api/serializers.py`` and
@@ -8,9 +10,13 @@ Field names follow the domain; the API layer maps them to the spec's wire names
 
 from __future__ import annotations
 
+import re
+
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from accounts.validators import validate_timezone
+from coliving.api.tenancy import TenantQuerySet
 from jobs.normalise import fold
 from jobs.querysets import BlogPostQuerySet, CityQuerySet, EventQuerySet, JobQuerySet, SpaceQuerySet
 
@@ -375,3 +381,132 @@ class NewsletterSubscription(models.Model):
     @property
     def is_subscribed(self) -> bool:
         return self.is_confirmed and self.unsubscribed_at is None
+
+
+# --- Cobot-compatible resource booking: a space's resources and memberships -------------------
+# (shared/spec/cobot-bookings-api.txt; the bookings themselves are bookings.ResourceBooking)
+
+BOOKING_TIME = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d|24:00")
+
+
+def validate_booking_times(value) -> None:
+    """Cobot's ``booking_times``: ``[{"from": "10:00", "to": "17:00", "weekdays": [1, 2]}]``.
+
+    Times are the space's local ``HH:MM`` (``24:00`` ends a day), ``from`` before ``to``;
+    ``weekdays`` are ISO (1 = Monday … 7 = Sunday), empty or missing for every day. An
+    empty list means the resource can be booked at any time.
+    """
+    if not isinstance(value, list):
+        raise ValidationError("Booking times must be a list of windows.")
+    for index, window in enumerate(value, start=1):
+        if not isinstance(window, dict) or not {"from", "to"} <= window.keys() <= {"from", "to", "weekdays"}:
+            raise ValidationError(f"Window {index}: needs from and to (HH:MM) and optional weekdays.")
+        start, end = window["from"], window["to"]
+        if not all(isinstance(t, str) and BOOKING_TIME.fullmatch(t) for t in (start, end)):
+            raise ValidationError(f"Window {index}: from and to are HH:MM times, 00:00 to 24:00.")
+        if start >= end:
+            raise ValidationError(f"Window {index}: from must be before to.")
+        weekdays = window.get("weekdays") or []
+        if not isinstance(weekdays, list) or not all(type(d) is int and 1 <= d <= 7 for d in weekdays):
+            raise ValidationError(f"Window {index}: weekdays are 1 (Monday) to 7 (Sunday).")
+
+
+class SpaceRowQuerySet(TenantQuerySet):
+    """Rows of one coworking space: ``space`` tenancy narrows them to the request's space."""
+
+    space_lookup = "space_id"
+
+
+class ResourceQuerySet(SpaceRowQuerySet):
+    def visible_to(self, membership: Membership) -> ResourceQuerySet:
+        """Hidden resources are for the space's admins: members neither see nor book them."""
+        return self if membership.is_admin else self.filter(hidden=False)
+
+
+class Resource(models.Model):
+    """Something a space rents by the hour (Cobot's resources): a meeting room, a pool of desks.
+
+    ``units`` are identical copies booked independently (10 desks: ten bookings at once);
+    ``capacity`` is people per unit, information only. ``min_booking_duration`` /
+    ``max_booking_duration`` are minutes and ``booking_times`` the windows members may book
+    in (the space's local time, see ``validate_booking_times``); both bind members, and
+    admins only when they ask for it. ``cancellation_period`` is the hours before a
+    booking's start after which its member may no longer change or delete it. An
+    ``admins_only`` resource answers ``can_book: false`` to members, and a ``hidden`` one
+    is not shown to them at all.
+    """
+
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="resources")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    units = models.PositiveIntegerField(default=1, help_text="Identical copies that can be booked at the same time.")
+    capacity = models.PositiveIntegerField(null=True, blank=True, help_text="People per unit (information only).")
+    price_per_hour = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    currency = models.CharField(max_length=3, default="EUR")
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True, help_text="Percent.")
+    accounting_code = models.CharField(max_length=50, blank=True)
+    min_booking_duration = models.PositiveIntegerField(null=True, blank=True, help_text="Minutes (members).")
+    max_booking_duration = models.PositiveIntegerField(null=True, blank=True, help_text="Minutes (members).")
+    booking_times = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_booking_times],
+        help_text='Windows in the space\'s time zone, e.g. [{"from": "09:00", "to": "18:00", "weekdays": [1, 2, 3, 4, '
+        "5]}]; weekdays 1 = Monday … 7 = Sunday, empty = every day; an empty list = any time.",
+    )
+    cancellation_period = models.PositiveIntegerField(
+        default=0, help_text="Hours before the start after which members can no longer change or delete a booking."
+    )
+    admins_only = models.BooleanField(default=False, help_text="Only the space's admins may book it.")
+    hidden = models.BooleanField(default=False, help_text="Not shown to members.")
+    color = models.CharField(max_length=7, blank=True, help_text="#rrggbb")
+    photo = models.URLField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ResourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["space", "name", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(units__gte=1), name="jobs_resource_units_min"),
+            models.CheckConstraint(condition=models.Q(price_per_hour__gte=0), name="jobs_resource_price_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(min_booking_duration__isnull=True)
+                | models.Q(max_booking_duration__isnull=True)
+                | models.Q(min_booking_duration__lte=models.F("max_booking_duration")),
+                name="jobs_resource_min_duration_le_max",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.space})"
+
+
+class Membership(models.Model):
+    """A person's membership of a space. An API key acts as its owner's active membership of
+    the space a request names: as a member, or as an admin when ``role`` is admin."""
+
+    class Role(models.TextChoices):
+        MEMBER = "member", "Member"
+        ADMIN = "admin", "Admin"
+
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="memberships")
+    name = models.CharField(max_length=200, help_text="Shown on the space's bookings.")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SpaceRowQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["space", "name", "id"]
+        constraints = [models.UniqueConstraint(fields=["space", "user"], name="jobs_membership_one_per_space")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_role_display()}, {self.space})"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == self.Role.ADMIN
