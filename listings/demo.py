@@ -22,7 +22,7 @@ LISTINGS = [
         "room_types": [
             {
                 "name": "Standard Room",
-                "room_type": RoomType.Kind.PRIVATE,
+                "room_type": "private",
                 "amount": 5,
                 "max_occupancy": 1,
                 "currency": "EUR",
@@ -31,7 +31,7 @@ LISTINGS = [
             },
             {
                 "name": "Deluxe Suite",
-                "room_type": RoomType.Kind.PRIVATE,
+                "room_type": "private",
                 "amount": 2,
                 "max_occupancy": 2,
                 "currency": "EUR",
@@ -53,7 +53,7 @@ LISTINGS = [
         "room_types": [
             {
                 "name": "Entire Loft",
-                "room_type": RoomType.Kind.ENTIRE_PLACE,
+                "room_type": "entire_place",
                 "amount": 1,
                 "max_occupancy": 3,
                 "currency": "EUR",

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from listings.feed.enums import choices
 from listings.querysets import ListingQuerySet, RoomTypeQuerySet
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -28,27 +29,147 @@ _percent = {
 }
 
 
+class Amenity(models.Model):
+    """A staff-managed amenity a listing (scope ``property``) or a room type (``room``) offers.
+
+    Feeds name amenities by ``id``; ``/json/import/amenities`` lists them."""
+
+    class Scope(models.TextChoices):
+        PROPERTY = "property"
+        ROOM = "room"
+
+    name = models.CharField(max_length=120)
+    scope = models.CharField(max_length=10, choices=Scope.choices)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "amenities"
+        constraints = [models.UniqueConstraint(fields=["scope", "name"], name="listings_amenity_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.scope})"
+
+
+class CommunityType(models.Model):
+    """A staff-managed kind of community (``community.types`` of the feed)."""
+
+    name = models.CharField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CommunityEvent(models.Model):
+    """A staff-managed kind of community event (``community.events`` of the feed)."""
+
+    name = models.CharField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Listing(models.Model):
-    """A property offered by a host. Booking rules, when set, apply to every room type."""
+    """A property offered by a host. Booking rules, when set, apply to every room type.
+
+    Every field of the host JSON feed (``shared/spec/coliving-json-feed.txt``) has a column
+    here or a table of its own (fees, photos, FAQ, amenities, community types and events);
+    ``listings/feed/registry.py`` maps the feed's paths to them. ``deposit`` is the amount
+    bookings price in: the ``security_deposit`` when its type is ``fixed``, else none.
+    ``sync_source``, ``last_imported_at`` and ``content_hash`` record where the current
+    version came from; ``overwritten_fields`` lists the staff edits the last import replaced.
+    """
 
     class Status(models.TextChoices):
         ACTIVE = "active"
         INACTIVE = "inactive"
         DELISTED = "delisted"
 
+    class SyncSource(models.TextChoices):
+        FEED = "feed", "Host feed"
+        API = "api", "API push"
+        STAFF = "staff", "Staff edit"
+
     host = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="listings")
     name = models.CharField(max_length=200)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     original_id = models.CharField(max_length=100, blank=True, help_text="The listing's id in the host's system.")
     original_url = models.URLField(max_length=500, blank=True)
-    description = models.TextField(blank=True)
+    property_size = models.PositiveIntegerField(null=True, blank=True)
+    property_size_unit = models.CharField(max_length=4, choices=choices("size_unit"), default="m2")
+    parking = models.CharField(max_length=60, blank=True, choices=choices("parking"))
+    internet_download = models.PositiveIntegerField(null=True, blank=True, help_text="Mbps")
+    internet_upload = models.PositiveIntegerField(null=True, blank=True, help_text="Mbps")
+    bedrooms = models.PositiveSmallIntegerField(null=True, blank=True)
+    bathrooms = models.PositiveSmallIntegerField(null=True, blank=True)
+    residents = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Maximum residents.")
+    # descriptions
+    description = models.TextField(blank=True, help_text="The property.")
+    neighborhood_description = models.TextField(blank=True)
+    community_description = models.TextField(blank=True)
+    # location
     address = models.CharField(max_length=300, blank=True)
+    zip = models.CharField(max_length=20, blank=True)
+    neighborhood = models.CharField(max_length=120, blank=True)
     city = models.CharField(max_length=120, blank=True)
+    state = models.CharField(max_length=120, blank=True)
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2")
+    lat = models.FloatField(null=True, blank=True)
+    lng = models.FloatField(null=True, blank=True)
+    amenities = models.ManyToManyField(Amenity, blank=True, related_name="listings")
+    # prices
+    currency = models.CharField(max_length=3, blank=True, help_text="ISO 4217, upper case.")
+    security_deposit_type = models.CharField(max_length=12, choices=choices("security_deposit_type"), default="fixed")
+    security_deposit = models.DecimalField(null=True, blank=True, **_money)
+    # booking rules
     stay_min = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Minimum stay, in months.")
     notice_min_days = models.PositiveSmallIntegerField(null=True, blank=True)
     move_in_max_days = models.PositiveSmallIntegerField(null=True, blank=True)
     deposit = models.DecimalField(null=True, blank=True, **_money)
+    application_url = models.URLField(max_length=500, blank=True)
+    cancellation_policy = models.CharField(max_length=20, blank=True, choices=choices("cancellation_policy"))
+    booking_rules = models.TextField(blank=True)
+    # community
+    age_min = models.PositiveSmallIntegerField(null=True, blank=True)
+    age_max = models.PositiveSmallIntegerField(null=True, blank=True)
+    age_avg = models.PositiveSmallIntegerField(null=True, blank=True)
+    community_gender = models.CharField(max_length=10, blank=True, choices=choices("gender"))
+    gender_ratio = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(100)], help_text="Percent."
+    )
+    community_types = models.ManyToManyField(CommunityType, blank=True, related_name="listings")
+    community_events = models.ManyToManyField(CommunityEvent, blank=True, related_name="listings")
+    community_manager_name = models.CharField(max_length=120, blank=True)
+    community_manager_photo = models.URLField(max_length=500, blank=True)
+    community_manager_onsite = models.BooleanField(null=True, blank=True)
+    # media
+    tour_3d_url = models.URLField(max_length=500, blank=True)
+    video_tour_type = models.CharField(max_length=10, blank=True, choices=choices("video_tour_type"))
+    video_tour_url = models.URLField(max_length=500, blank=True)
+    # check-in instructions
+    check_in_earliest = models.TimeField(null=True, blank=True)
+    check_in_latest = models.TimeField(null=True, blank=True)
+    check_out_latest = models.TimeField(null=True, blank=True)
+    check_in_contact_person = models.CharField(max_length=120, blank=True)
+    check_in_telephone_country = models.CharField(max_length=5, blank=True)
+    check_in_telephone_number = models.CharField(max_length=20, blank=True)
+    check_in_instructions = models.TextField(blank=True)
+    directions = models.TextField(blank=True)
+    house_manual = models.TextField(blank=True)
+    # rating
+    google_places_id = models.CharField(max_length=255, blank=True)
+    # sync
+    sync_source = models.CharField(max_length=5, choices=SyncSource.choices, blank=True)
+    last_imported_at = models.DateTimeField(null=True, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the last imported version.")
+    overwritten_fields = models.JSONField(
+        default=list, blank=True, help_text="Staff edits the last import overwrote (feed paths)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -69,23 +190,17 @@ class Listing(models.Model):
 class ListingFee(models.Model):
     """A fee the listing charges besides rent (cleaning, service…). Mandatory ones are priced in."""
 
-    class Type(models.TextChoices):
-        FIXED = "fixed"
-        PERCENT = "percent"
-
-    class Frequency(models.TextChoices):
-        ONCE = "once"
-        MONTHLY = "monthly"
-
     listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="fees")
     name = models.CharField(max_length=120)
-    type = models.CharField(max_length=10, choices=Type.choices, default=Type.FIXED)
-    frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.ONCE)
+    description = models.TextField(blank=True)
+    type = models.CharField(max_length=10, choices=choices("fee_type"), default="fixed")
+    frequency = models.CharField(max_length=10, choices=choices("fee_frequency"), default="once")
     amount = models.DecimalField(**_money)
     mandatory = models.BooleanField(default=True)
+    position = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["id"]
+        ordering = ["position", "id"]
 
     def __str__(self) -> str:
         return self.name
@@ -112,18 +227,25 @@ class RoomType(models.Model):
     """A kind of room in a listing: ``amount`` identical units, priced per month.
 
     A night costs its month's price (``price_<mon>`` when set, else ``base_price``)
-    divided by that month's days; see ``bookings/pricing.py``.
+    divided by that month's days; see ``bookings/pricing.py``. ``original_id`` is the
+    feed's ``room_types[].id``; a room type a feed no longer sends is deleted, or — when
+    bookings refer to it — deactivated (``is_active`` off: partners no longer see it).
     """
 
-    class Kind(models.TextChoices):
-        PRIVATE = "private"
-        SHARED = "shared"
-        STUDIO = "studio"
-        ENTIRE_PLACE = "entire_place"
-
     listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="room_types")
+    original_id = models.CharField(max_length=100, blank=True, help_text="The room type's id in the host's feed.")
+    position = models.PositiveIntegerField(default=0, help_text="Order in the listing's feed.")
+    is_active = models.BooleanField(default=True)
     name = models.CharField(max_length=200)
-    room_type = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PRIVATE)
+    room_type = models.CharField(max_length=20, choices=choices("room_type"), default="private")
+    bed_type = models.CharField(max_length=10, blank=True, choices=choices("bed_type"))
+    application_url = models.URLField(max_length=500, blank=True)
+    room_size = models.PositiveIntegerField(null=True, blank=True)
+    room_size_unit = models.CharField(max_length=4, choices=choices("size_unit"), default="m2")
+    gender = models.CharField(max_length=10, blank=True, choices=choices("gender"))
+    bathroom_type = models.CharField(max_length=10, blank=True, choices=choices("bathroom_type"))
+    available_at = models.DateField(null=True, blank=True)
+    amenities = models.ManyToManyField(Amenity, blank=True, related_name="room_types")
     amount = models.PositiveIntegerField(default=1, help_text="Number of rentable units.")
     max_occupancy = models.PositiveSmallIntegerField(default=1)
     currency = models.CharField(max_length=3, default="EUR", help_text="ISO 4217, upper case.")
@@ -150,6 +272,13 @@ class RoomType(models.Model):
 
     class Meta:
         ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["listing", "original_id"],
+                condition=~models.Q(original_id=""),
+                name="listings_room_type_unique_original_id",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.listing} — {self.name}"
@@ -161,16 +290,70 @@ class RoomType(models.Model):
 
 
 class Room(models.Model):
-    """One physical room (unit) of a room type."""
+    """One physical room (unit) of a room type; ``original_id`` is the feed's ``rooms[].id``.
+
+    A room type's ``amount`` follows its active rooms when the feed lists rooms."""
 
     room_type = models.ForeignKey(RoomType, on_delete=models.CASCADE, related_name="rooms")
+    original_id = models.CharField(max_length=100, blank=True, help_text="The room's id in the host's feed.")
+    position = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
     name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    ical_url = models.URLField(max_length=500, blank=True, help_text="The host's availability calendar.")
 
     class Meta:
-        ordering = ["id"]
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["room_type", "original_id"],
+                condition=~models.Q(original_id=""),
+                name="listings_room_unique_original_id",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+
+class Photo(models.Model):
+    """A photo of a listing (``property`` or ``community``) or of one of its room types (``room``)."""
+
+    class Kind(models.TextChoices):
+        PROPERTY = "property"
+        COMMUNITY = "community"
+        ROOM = "room"
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="photos")
+    room_type = models.ForeignKey(RoomType, on_delete=models.CASCADE, null=True, blank=True, related_name="photos")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    url = models.URLField(max_length=500)
+    description = models.CharField(max_length=300, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["listing", "kind"])]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class FaqEntry(models.Model):
+    """One question and its answer, in the order the host gave them."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="faq")
+    position = models.PositiveIntegerField(default=0)
+    question = models.TextField()
+    answer = models.TextField()
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = "FAQ entry"
+        verbose_name_plural = "FAQ"
+
+    def __str__(self) -> str:
+        return self.question[:80]
 
 
 class RoomTypeNight(models.Model):

@@ -46,7 +46,7 @@ def with_room_types(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for row in rows:
         row["room_types"] = by_listing[row["id"]]
     if by_listing:
-        room_types = RoomType.objects.filter(listing_id__in=by_listing).order_by("listing_id", "id")
+        room_types = RoomType.objects.filter(listing_id__in=by_listing, is_active=True).order_by("listing_id", "id")
         for listing_id, pk, name in room_types.values_list("listing_id", "id", "name"):
             by_listing[listing_id].append({"id": pk, "name": name})
     return rows
@@ -54,9 +54,11 @@ def with_room_types(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 class RoomTypeQuerySet(TenantQuerySet):
     def for_owner(self, user) -> RoomTypeQuerySet:
+        """Active room types of the listings ``user`` may use: a room type deactivated by a
+        feed import (it had bookings, so it was kept) is no longer sold, pushed or listed."""
         from listings.models import Listing
 
-        return self.filter(listing__in=Listing.objects.for_owner(user))
+        return self.filter(listing__in=Listing.objects.for_owner(user), is_active=True)
 
     def integration_rows(self) -> list[dict[str, Any]]:
         """The ``room_types`` of the Integrations API's "List Room Types", every month included."""

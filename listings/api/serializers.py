@@ -18,7 +18,8 @@ from rest_framework.settings import api_settings
 
 from listings import limits
 from listings.currencies import normalise_currency
-from listings.models import Listing, RoomType
+from listings.feed.enums import choices
+from listings.models import Listing
 
 MAX_ID = 2**63 - 1
 MAX_AVAILABLE = 2**31 - 1
@@ -106,7 +107,7 @@ class RoomTypePricesSerializer(serializers.Serializer):
 class RoomTypeSerializer(serializers.Serializer):
     room_type_id = serializers.IntegerField()
     name = serializers.CharField()
-    room_type = serializers.ChoiceField(choices=RoomType.Kind.choices)
+    room_type = serializers.ChoiceField(choices=choices("room_type"))
     amount = serializers.IntegerField(help_text="Number of rentable units.")
     prices = RoomTypePricesSerializer()
 
