@@ -64,6 +64,14 @@ def _access(view, method: str) -> str:
     return "key with scope " + " or ".join(f"`{scope}`" for scope in scopes)
 
 
+_ENUM_LINE = re.compile(r"^\s*\* `[^`]*` - .*$", re.MULTILINE)
+
+
+def _text(value: str | None) -> str:
+    """A description on one line, without the enum value list drf-spectacular appends."""
+    return " ".join(_ENUM_LINE.sub("", value or "").split())
+
+
 def _first_sentence(text: str) -> str:
     text = " ".join((text or "").split())
     match = re.match(r"(.+?[.!?])(\s|$)", text)
@@ -77,10 +85,13 @@ class _Describer:
         self.components = schema.get("components", {}).get("schemas", {})
 
     def resolve(self, node: dict[str, Any]) -> dict[str, Any]:
-        seen = 0
-        while "$ref" in node and seen < 10:
-            node = self.components.get(node["$ref"].rsplit("/", 1)[-1], {})
-            seen += 1
+        for _ in range(10):
+            if "$ref" in node:
+                node = self.components.get(node["$ref"].rsplit("/", 1)[-1], {})
+            elif len(node.get("allOf", ())) == 1:  # {"allOf": [{"$ref": …}], "default": …}
+                node = {**self.resolve(node["allOf"][0]), **{k: v for k, v in node.items() if k != "allOf"}}
+            else:
+                break
         return node
 
     def type_of(self, node: dict[str, Any]) -> str:
@@ -114,14 +125,14 @@ class _Describer:
         for name, prop in node.get("properties", {}).items():
             resolved = self.resolve(prop)
             notes = [self.type_of(prop), "required" if name in required else "optional"]
-            if resolved.get("nullable") or "null" in (resolved.get("type") or []):
+            if resolved.get("nullable"):
                 notes.append("nullable")
             for key, label in (("maxLength", "max length"), ("minimum", "min"), ("maximum", "max")):
                 if key in resolved:
                     notes.append(f"{label} {resolved[key]}")
             if "default" in resolved:
                 notes.append(f"default {resolved['default']!r}")
-            description = " ".join((resolved.get("description") or prop.get("description") or "").split())
+            description = _text(resolved.get("description") or prop.get("description"))
             lines.append(f"{'  ' * indent}- `{name}` ({', '.join(notes)}){': ' + description if description else ''}")
             inner = resolved.get("items", {}) if resolved.get("type") == "array" else resolved
             if depth < MAX_DEPTH and self.resolve(inner).get("properties"):
@@ -215,7 +226,7 @@ def render_full(base: str) -> str:
             for parameter in parameters:
                 notes = [parameter.get("in", ""), describe.type_of(parameter.get("schema", {}))]
                 notes.append("required" if parameter.get("required") else "optional")
-                description = " ".join((parameter.get("description") or "").split())
+                description = _text(parameter.get("description"))
                 lines.append(f"- `{parameter['name']}` ({', '.join(notes)}){': ' + description if description else ''}")
         body = operation.get("requestBody", {}).get("content", {})
         if body:

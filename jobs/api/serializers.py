@@ -178,7 +178,7 @@ def _links(job: Job) -> dict[str, str]:
 
 
 class JobSerializer(serializers.Serializer):
-    """One job as its managing key sees it (``GET``/``PATCH /v2/jobs/{id}``)."""
+    """One job as the key that manages it sees it (GET and PATCH /v2/jobs/{id})."""
 
     id_job = serializers.IntegerField(source="pk")
     title = serializers.CharField()
@@ -260,7 +260,7 @@ class JobSerializer(serializers.Serializer):
 
 
 class JobPostedSerializer(serializers.Serializer):
-    """The answer to ``POST /v2/jobs``: the spec's 201 example, field for field."""
+    """The answer to POST /v2/jobs: the spec's 201 example, field for field."""
 
     job_id = serializers.IntegerField(source="job.pk")
     page_url = serializers.CharField(source="job.page_url")

@@ -6,10 +6,19 @@ from __future__ import annotations
 import pytest
 
 from apikeys.models import ApiKey
-from jobs.tests.factories import CityFactory, SpaceFactory
+from jobs.tests.factories import CityFactory, SpaceFactory, free_plan
 
 LIVE = ApiKey.Prefix.COWORKIES_LIVE
 RESTRICTED = ApiKey.Prefix.COWORKIES_RESTRICTED
+
+
+@pytest.fixture(autouse=True)
+def _free_plan(request):
+    """Every database test of the directory has the free plan (see ``free_plan``)."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None:
+        request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
+        free_plan()
 
 
 @pytest.fixture(autouse=True)

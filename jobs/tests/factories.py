@@ -46,7 +46,12 @@ class SpaceFactory(factory.django.DjangoModelFactory):
 
 
 def free_plan() -> Plan:
-    return Plan.objects.get(pk=FREE_PLAN_ID)
+    """The free plan a data migration creates; made again here because a transactional test
+    (``django_db(transaction=True)``) flushes every table, migration data included, for
+    the tests that run after it."""
+    return Plan.objects.get_or_create(
+        pk=FREE_PLAN_ID, defaults={"name": "Free", "price": 0, "currency": "EUR", "expiration_days": 30}
+    )[0]
 
 
 class PlanFactory(factory.django.DjangoModelFactory):
