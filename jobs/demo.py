@@ -136,7 +136,7 @@ POSTS = [
         "categories": ["careers"],
         "tags": ["coworking-career", "coworking-jobs"],
         "days_ago": 5,
-        "words": 1000,
+        "words": 980,
     },
     {
         "slug": "how-to-run-a-community-breakfast",

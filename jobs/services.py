@@ -101,7 +101,7 @@ def _city(*, city_id: int | None, city_name: str | None) -> City:
         return city
     if city_name:
         return city_resolve(name=city_name)
-    raise InvalidInput.single("city_id", "City ID is required (or city_name)", "required")
+    raise InvalidInput.single("city_id", "City ID is required", "required")
 
 
 # --- jobs ------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ services'. Output serializers name the spec's fields; the list endpoints render
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from drf_spectacular.utils import extend_schema_field
@@ -125,10 +126,22 @@ class JobCreateSerializer(JobContentSerializer):
         "one leaves the job a draft with a payment_url.",
     )
 
-    def validate(self, attrs):
-        if attrs.get("city_id") is None and not (attrs.get("city_name") or "").strip():
-            raise serializers.ValidationError({"id_city": ["City ID is required (or city_name)"]})
-        return attrs
+    def to_internal_value(self, data):
+        # "City ID is required" is reported with the other fields' errors, as the spec's
+        # example shows them together, not only once every field is valid.
+        if not isinstance(data, Mapping):
+            return super().to_internal_value(data)  # "Invalid data. Expected a dictionary…"
+        errors: dict = {}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            errors, value = dict(exc.detail), None
+        city_id, city_name = data.get("id_city"), data.get("city_name")
+        if city_id in (None, "") and not (city_name.strip() if isinstance(city_name, str) else city_name):
+            errors.setdefault("id_city", ["City ID is required"])
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
 
 
 class JobUpdateSerializer(JobContentSerializer):
