@@ -167,6 +167,9 @@ class Listing(models.Model):
     sync_source = models.CharField(max_length=5, choices=SyncSource.choices, blank=True)
     last_imported_at = models.DateTimeField(null=True, blank=True)
     content_hash = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the last imported version.")
+    source_hash = models.CharField(
+        max_length=64, blank=True, editable=False, help_text="SHA-256 of the last imported document as sent."
+    )
     overwritten_fields = models.JSONField(
         default=list, blank=True, help_text="Staff edits the last import overwrote (feed paths)."
     )

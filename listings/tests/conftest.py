@@ -35,3 +35,12 @@ def other_provider(db) -> Provider:
 def other_room_type(db):
     """A room type of a listing hosted by someone else (the second tenant)."""
     return RoomTypeFactory(listing=ListingFactory(), amount=4)
+
+
+@pytest.fixture
+def feed_catalogues(db):
+    """The amenity, community type and event catalogues (a flushing test may have emptied them)."""
+    from listings.feed import catalogues
+
+    catalogues.seed()
+    return catalogues.Catalogues.load()

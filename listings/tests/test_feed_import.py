@@ -1,0 +1,427 @@
+"""The feed import service (``listings/feed/sync.py``): the spec's example, matching keys,
+children removed or deactivated, unchanged re-imports, per-listing atomicity, staff edits."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date, time
+from decimal import Decimal
+
+import pytest
+from django.db import DatabaseError, connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.tests.factories import UserFactory
+from bookings.models import Booking
+from bookings.tests.factories import make_booking
+from listings.feed import sync
+from listings.feed.export import listing_export
+from listings.feed.sync import feed_import, listing_import
+from listings.models import Listing, ListingFee, Photo, Room, RoomType, RoomTypeNight
+from listings.tests.feed_example import spec_example
+
+pytestmark = pytest.mark.usefixtures("feed_catalogues")
+
+
+@pytest.fixture
+def host(db):
+    return UserFactory()
+
+
+def imported(host, document=None, **kwargs) -> Listing:
+    result = listing_import(host=host, document=document or spec_example(), **kwargs)
+    assert result.errors == [], result.errors
+    return Listing.objects.get(pk=result.listing_id)
+
+
+def room_type_doc(rt_id: str, *room_ids: str) -> dict:
+    room_type = copy.deepcopy(spec_example()["room_types"][0])
+    room_type["id"] = rt_id
+    room_type["rooms"] = [dict(room_type["rooms"][0], id=room_id, name=room_id) for room_id in room_ids]
+    return room_type
+
+
+def without_booking_rules(listing: Listing) -> None:
+    """Let the bookings factory book any dates (the example asks 3 months' stay, 14 days' notice)."""
+    Listing.objects.filter(pk=listing.pk).update(stay_min=None, notice_min_days=None, move_in_max_days=None)
+    listing.refresh_from_db()
+
+
+# --- the spec's example ------------------------------------------------------------------
+
+
+def test_the_spec_example_creates_a_listing_with_every_field_stored(host):
+    result = listing_import(host=host, document=spec_example())
+
+    assert (result.action, result.original_id, result.errors, result.warnings) == ("created", "property-01", [], [])
+    listing = Listing.objects.get(pk=result.listing_id)
+    assert (listing.host, listing.name, listing.original_id) == (host, "300 Mountain Road", "property-01")
+    assert (listing.country, listing.city, listing.lat, listing.lng) == (
+        "US",
+        "San Francisco",
+        37.8081823,
+        -122.4141216,
+    )
+    assert (listing.currency, listing.security_deposit, listing.deposit) == ("USD", Decimal("1000"), Decimal("1000"))
+    assert listing.check_in_earliest == time(14, 30)
+    assert listing.community_manager_onsite is True
+    assert listing.sync_source == "feed" and len(listing.content_hash) == 64 and listing.last_imported_at
+    assert list(listing.amenities.values_list("id", flat=True)) == [12]
+    assert list(listing.community_events.values_list("id", flat=True)) == [1061]
+    assert list(listing.community_types.values_list("id", flat=True)) == [8]
+    fee = ListingFee.objects.get(listing=listing)
+    assert (fee.name, fee.amount, fee.mandatory, fee.type, fee.frequency) == (
+        "Cleaning fee",
+        Decimal("120"),
+        True,
+        "fixed",
+        "once",
+    )
+    room_type = RoomType.objects.get(listing=listing)
+    assert (room_type.original_id, room_type.bed_type, room_type.available_at) == (
+        "private-queen-01",
+        "queen",
+        date(2026, 3, 16),
+    )
+    assert (room_type.currency, room_type.base_price, room_type.price_jun, room_type.discount_360) == (
+        "USD",
+        Decimal("1200"),
+        Decimal("1300"),
+        Decimal("15"),
+    )
+    assert room_type.amount == 1  # one room listed
+    assert list(room_type.amenities.values_list("id", flat=True)) == [34]
+    room = Room.objects.get(room_type=room_type)
+    assert (room.original_id, room.ical_url) == ("room-104", "https://host.example.com/ical/room-104.ics")
+    assert sorted(Photo.objects.filter(listing=listing).values_list("kind", flat=True)) == [
+        "community",
+        "property",
+        "room",
+    ]
+    assert list(listing.faq.values_list("question", "answer")) == [
+        ("Is cleaning included?", "Yes, common areas are cleaned weekly.")
+    ]
+
+
+def test_the_export_is_the_spec_example_plus_platform_ids(host):
+    listing = imported(host)
+
+    exported = listing_export(listing)
+
+    room_type = listing.room_types.get()
+    expected = spec_example()
+    expected["id"] = listing.pk
+    expected["room_types"][0]["room_type_id"] = room_type.pk
+    assert exported == expected
+
+
+def test_export_then_import_is_a_no_op(host):
+    listing = imported(host)
+    before = Listing.objects.filter(pk=listing.pk).values().get()
+
+    result = listing_import(host=host, document=listing_export(listing))
+
+    assert (result.action, result.listing_id, result.errors) == ("unchanged", listing.pk, [])
+    assert Listing.objects.filter(pk=listing.pk).values().get() == before
+
+
+def test_reimporting_the_same_document_writes_nothing(host, django_assert_num_queries):
+    imported(host)
+    reordered = dict(reversed(list(spec_example().items())))  # same content, keys in another order
+
+    # 1. the host's listings matching the document's keys (its source hash equals the last one's)
+    with django_assert_num_queries(1):
+        result = listing_import(host=host, document=reordered)
+
+    assert result.action == "unchanged"
+
+
+# --- matching -----------------------------------------------------------------------------
+
+
+def test_it_updates_by_original_id(host):
+    listing = imported(host)
+    doc = spec_example()
+    doc["name"] = "301 Mountain Road"
+    doc["original_url"] = "https://host.example.com/listings/moved"
+
+    result = listing_import(host=host, document=doc)
+
+    assert (result.action, result.listing_id) == ("updated", listing.pk)
+    listing.refresh_from_db()
+    assert (listing.name, listing.original_url) == ("301 Mountain Road", "https://host.example.com/listings/moved")
+    assert Listing.objects.count() == 1
+
+
+def test_it_falls_back_to_original_url(host):
+    doc = spec_example()
+    del doc["original_id"]
+    listing = imported(host, doc)
+    doc = spec_example()  # the host starts sending its id: the listing is adopted, not duplicated
+    doc["name"] = "Renamed"
+
+    result = listing_import(host=host, document=doc)
+
+    assert (result.action, result.listing_id) == ("updated", listing.pk)
+    assert Listing.objects.get().original_id == "property-01"
+
+
+def test_a_url_known_under_another_original_id_is_another_listing(host):
+    listing = imported(host)
+    doc = spec_example()
+    doc["original_id"] = "property-02"
+
+    result = listing_import(host=host, document=doc)
+
+    assert result.action == "created" and result.listing_id != listing.pk
+
+
+def test_it_falls_back_to_the_name_with_a_warning(host):
+    doc = spec_example()
+    del doc["original_id"], doc["original_url"]
+    listing = imported(host, doc)
+    doc["bookings"]["stay_min"] = 6
+
+    result = listing_import(host=host, document=doc)
+
+    assert (result.action, result.listing_id) == ("updated", listing.pk)
+    assert "matched_by_name" in {warning.code for warning in result.warnings}
+
+
+def test_an_ambiguous_name_fails(host):
+    doc = spec_example()
+    del doc["original_id"], doc["original_url"]
+    imported(host, doc)
+    Listing.objects.create(host=host, name=doc["name"])
+
+    result = listing_import(host=host, document=doc)
+
+    assert result.action == "failed"
+    assert [(error.path, error.code) for error in result.errors] == [(("name",), "ambiguous_match")]
+
+
+def test_a_second_host_can_never_update_the_first_hosts_listing(host):
+    theirs = imported(host)
+    before = Listing.objects.filter(pk=theirs.pk).values().get()
+    intruder = UserFactory()
+    doc = spec_example()  # the same original_id and original_url
+    doc["name"] = "Hijacked"
+
+    result = listing_import(host=intruder, document=doc)
+
+    assert result.action == "created" and result.listing_id != theirs.pk
+    assert Listing.objects.get(pk=result.listing_id).host == intruder
+    assert Listing.objects.filter(pk=theirs.pk).values().get() == before
+
+
+def test_the_same_listing_twice_in_one_feed_fails_the_second(host):
+    report = feed_import(host=host, documents=[spec_example(), spec_example()])
+
+    assert [result.action for result in report.results] == ["created", "failed"]
+    assert report.results[1].errors[0].code == "duplicate"
+
+
+# --- children --------------------------------------------------------------------------------
+
+
+def test_room_types_and_rooms_left_out_are_deleted(host):
+    doc = spec_example()
+    doc["room_types"] = [room_type_doc("a", "a1", "a2"), room_type_doc("b", "b1")]
+    listing = imported(host, doc)
+    a = listing.room_types.get(original_id="a")
+    doc["room_types"] = [room_type_doc("a", "a1")]
+
+    assert listing_import(host=host, document=doc).action == "updated"
+
+    assert list(RoomType.objects.filter(listing=listing).values_list("original_id", flat=True)) == ["a"]
+    assert list(Room.objects.filter(room_type__listing=listing).values_list("original_id", flat=True)) == ["a1"]
+    a.refresh_from_db()
+    assert a.amount == 1
+
+
+def test_a_room_type_with_bookings_is_deactivated_not_deleted(host, today):
+    doc = spec_example()
+    doc["room_types"] = [room_type_doc("a", "a1"), room_type_doc("b", "b1")]
+    listing = imported(host, doc)
+    without_booking_rules(listing)
+    b = listing.room_types.get(original_id="b")
+    booking = make_booking(room_type=b, checkin=date(2024, 5, 1), checkout=date(2024, 6, 1))
+    doc["room_types"] = [room_type_doc("a", "a1")]
+
+    assert listing_import(host=host, document=doc).action == "updated"
+
+    b.refresh_from_db()
+    assert b.is_active is False
+    assert Booking.objects.get(pk=booking.pk).room_type_id == b.pk
+    assert [rt["id"] for rt in listing_export(listing)["room_types"]] == ["a"]
+    assert not RoomType.objects.for_owner(host).filter(pk=b.pk).exists()  # no longer sold or pushed
+
+    doc["room_types"].append(room_type_doc("b", "b1"))  # the host lists it again
+    listing_import(host=host, document=doc)
+    b.refresh_from_db()
+    assert b.is_active is True
+
+
+def test_rooms_of_a_room_type_with_current_bookings_are_deactivated(host, today):
+    doc = spec_example()
+    doc["room_types"] = [room_type_doc("a", "a1", "a2")]
+    listing = imported(host, doc)
+    without_booking_rules(listing)
+    make_booking(room_type=listing.room_types.get(), checkin=date(2024, 5, 1), checkout=date(2024, 6, 1))
+    doc["room_types"] = [room_type_doc("a", "a1")]
+
+    listing_import(host=host, document=doc)
+
+    assert dict(Room.objects.filter(room_type__listing=listing).values_list("original_id", "is_active")) == {
+        "a1": True,
+        "a2": False,
+    }
+    assert [room["id"] for room in listing_export(listing)["room_types"][0]["rooms"]] == ["a1"]
+
+
+def test_rooms_of_a_room_type_with_only_past_bookings_are_deleted(host, today):
+    doc = spec_example()
+    doc["room_types"] = [room_type_doc("a", "a1", "a2")]
+    listing = imported(host, doc)
+    without_booking_rules(listing)
+    make_booking(room_type=listing.room_types.get())  # February 2024, before today (April 15th)
+    doc["room_types"] = [room_type_doc("a", "a1")]
+
+    listing_import(host=host, document=doc)
+
+    assert list(Room.objects.filter(room_type__listing=listing).values_list("original_id", flat=True)) == ["a1"]
+
+
+def test_a_new_room_count_moves_the_stored_nights(host, today):
+    doc = spec_example()
+    doc["room_types"] = [room_type_doc("a", "a1", "a2", "a3")]
+    listing = imported(host, doc)
+    room_type = listing.room_types.get()
+    night = RoomTypeNight.objects.create(room_type=room_type, date=today, available=2)  # one unit taken
+    doc["room_types"] = [room_type_doc("a", "a1", "a2")]
+
+    listing_import(host=host, document=doc)
+
+    room_type.refresh_from_db()
+    night.refresh_from_db()
+    assert (room_type.amount, night.available) == (2, 1)
+
+
+def test_a_room_may_move_to_another_room_type(host):
+    doc = spec_example()
+    doc["room_types"] = [room_type_doc("a", "r1", "r2"), room_type_doc("b", "r3")]
+    listing = imported(host, doc)
+    r2 = Room.objects.get(room_type__listing=listing, original_id="r2")
+    doc["room_types"] = [room_type_doc("a", "r1"), room_type_doc("b", "r2", "r3")]
+
+    listing_import(host=host, document=doc)
+
+    r2_after = Room.objects.get(room_type__listing=listing, original_id="r2")
+    assert r2_after.pk == r2.pk and r2_after.room_type.original_id == "b"
+
+
+def test_a_deposit_in_months_of_rent_is_not_priced_as_an_amount(host):
+    doc = spec_example()
+    doc["prices"].update(security_deposit_type="months_rent", security_deposit=2)
+
+    listing = imported(host, doc)
+
+    assert (listing.security_deposit, listing.deposit) == (Decimal("2"), None)
+
+
+# --- atomicity and bad listings ---------------------------------------------------------------
+
+
+def test_a_listing_with_errors_is_not_touched_and_the_others_apply(host):
+    listing = imported(host)
+    bad = spec_example()
+    bad["name"] = "TBD"
+    good = spec_example()
+    good.update(original_id="property-02", original_url="https://host.example.com/listings/property-02")
+
+    report = feed_import(host=host, documents=[bad, good])
+
+    assert [result.action for result in report.results] == ["failed", "created"]
+    assert [(error.path, error.code) for error in report.results[0].errors] == [(("name",), "placeholder")]
+    assert Listing.objects.get(pk=listing.pk).name == "300 Mountain Road"
+    assert report.counts() == {"created": 1, "updated": 0, "unchanged": 0, "failed": 1}
+
+
+def test_a_failure_half_way_through_a_listing_leaves_its_previous_version_live(host, monkeypatch):
+    listing = imported(host)
+    before = listing_export(listing)
+    original = Room.objects.bulk_create
+
+    def broken(rooms, *args, **kwargs):
+        if any(room.original_id == "room-broken" for room in rooms):
+            raise DatabaseError("injected")
+        return original(rooms, *args, **kwargs)
+
+    monkeypatch.setattr(Room.objects, "bulk_create", broken)
+    doc = spec_example()
+    doc["name"] = "Half-written"
+    doc["room_types"] = [room_type_doc("new-type", "room-broken")]
+    other = spec_example()
+    other.update(original_id="property-02", original_url="https://host.example.com/listings/property-02")
+
+    report = feed_import(host=host, documents=[doc, other])
+
+    assert [result.action for result in report.results] == ["failed", "created"]
+    assert report.results[0].errors[0].code == "write_failed"
+    assert listing_export(Listing.objects.get(pk=listing.pk)) == before
+
+
+def test_a_dry_run_writes_nothing_and_reports_what_would_change(host):
+    listing = imported(host)
+    changed = spec_example()
+    changed["name"] = "Would be renamed"
+    new = spec_example()
+    new.update(original_id="property-02", original_url="https://host.example.com/listings/property-02")
+
+    report = feed_import(host=host, documents=[changed, new, spec_example() | {"bedrooms": -1}], dry_run=True)
+
+    assert [result.action for result in report.results] == ["updated", "created", "failed"]
+    assert Listing.objects.count() == 1
+    assert Listing.objects.get(pk=listing.pk).name == "300 Mountain Road"
+
+
+def test_the_next_import_reports_the_staff_edits_it_overwrote(host):
+    listing = imported(host)
+    Listing.objects.filter(pk=listing.pk).update(name="Staff's better name", city="Oakland", sync_source="staff")
+
+    result = listing_import(host=host, document=spec_example())
+
+    assert result.action == "updated"
+    assert result.overwritten == ["name", "location.city"]
+    assert {(warning.path, warning.code) for warning in result.warnings} == {
+        (("name",), "staff_edit"),
+        (("location", "city"), "staff_edit"),
+    }
+    listing.refresh_from_db()
+    assert (listing.name, listing.sync_source, listing.overwritten_fields) == (
+        "300 Mountain Road",
+        "feed",
+        ["name", "location.city"],
+    )
+
+
+def test_it_takes_a_bounded_number_of_queries_per_listing(host):
+    def feed(count: int, prefix: str) -> list[dict]:
+        docs = []
+        for n in range(count):
+            doc = spec_example()
+            doc.update(original_id=f"{prefix}-{n}", original_url=f"https://host.example.com/{prefix}/{n}")
+            doc["room_types"] = [room_type_doc(f"t{t}", f"t{t}-r1", f"t{t}-r2", f"t{t}-r3") for t in range(5)]
+            docs.append(doc)
+        return docs
+
+    counts = {}
+    for count in (2, 6):
+        with CaptureQueriesContext(connection) as queries:
+            report = feed_import(host=host, documents=feed(count, f"size{count}"))
+        assert {result.action for result in report.results} == {"created"}
+        counts[count] = len(queries)
+
+    per_listing = (counts[6] - counts[2]) / 4
+    assert per_listing == int(per_listing) and per_listing <= 16, counts
+    assert sync.LOOKUP_CHUNK >= 100
