@@ -11,7 +11,9 @@ that it pages server-side: the first ``unpaged_max`` rows, ``has_next: true``, a
 client continues with ``page``/``per_page``. A page past the end is an empty list.
 
 Queries: the page (one), plus a ``COUNT`` only when the page alone cannot tell the total
-(a full page, or an empty page past the first).
+(a full page, or an empty page past the first). A view may shape its page's rows with
+``page_rows(queryset)`` (e.g. ``.values_list()`` with joined names): the count then runs on
+the queryset as given, without those joins.
 """
 
 from __future__ import annotations
@@ -47,7 +49,9 @@ class DirectoryPagination(PagePagination):
                     {"per_page": [f"Ensure this value is less than or equal to {self.max_per_page}."]}
                 )
         offset = (self.page - 1) * self.per_page
-        rows = list(queryset[offset : offset + self.per_page])
+        # The page through the view's row shape (its joins); the count on the bare queryset.
+        page_rows = getattr(view, "page_rows", None)
+        rows = list((page_rows(queryset) if page_rows else queryset)[offset : offset + self.per_page])
         if (rows or offset == 0) and len(rows) < self.per_page:
             self.total = offset + len(rows)
         else:

@@ -94,6 +94,9 @@ class JobListCreateView(DirectoryView):
     pagination_class = JobPagination
     input_serializer_class = s.JobCreateSerializer
 
+    def page_rows(self, queryset):
+        return selectors.job_list_rows(queryset)
+
     @extend_schema(
         operation_id="jobs_list",
         tags=["jobs"],
@@ -106,8 +109,7 @@ class JobListCreateView(DirectoryView):
     )
     def get(self, request):
         jobs = self.filter_queryset(self.get_queryset().listed()).order_by("-date_added", "-id")
-        page = self.paginate_queryset(selectors.job_list_rows(jobs))
-        return self.get_paginated_response(selectors.job_list_items(page))
+        return self.get_paginated_response(selectors.job_list_items(self.paginate_queryset(jobs)))
 
     @extend_schema(
         operation_id="jobs_create",
@@ -272,6 +274,9 @@ class EventListView(DirectoryView):
     def filter_queryset(self, queryset):
         return ApiGenericView.filter_queryset(self, queryset)  # always: "upcoming" is its default
 
+    def page_rows(self, queryset):
+        return selectors.event_rows(queryset)
+
     @extend_schema(
         operation_id="events_list",
         tags=["events"],
@@ -282,8 +287,7 @@ class EventListView(DirectoryView):
     )
     def get(self, request):
         events = self.filter_queryset(self.get_queryset()).order_by("start_at", "id")
-        page = self.paginate_queryset(selectors.event_rows(events))
-        return self.get_paginated_response(selectors.event_items(page))
+        return self.get_paginated_response(selectors.event_items(self.paginate_queryset(events)))
 
 
 # The envelope is added by the schema (coliving/api/schema.py): these are the two ``data``s.

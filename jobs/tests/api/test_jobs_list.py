@@ -316,3 +316,14 @@ def test_a_page_is_at_most_three_queries_at_any_size(cwk, cities, django_assert_
     with django_assert_num_queries(2):
         response = client.get(URL, {"page": 3, "per_page": per_page - 1})
     assert response.json()["data"]["pagination"]["current_count"] == 2
+
+
+def test_the_count_runs_without_the_pages_joins(cwk, cities):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _jobs(3, cities["berlin"])
+    with CaptureQueriesContext(connection) as queries:
+        cwk(("read",)).get(URL, {"per_page": 2})
+    [count] = [query["sql"] for query in queries.captured_queries if "COUNT(" in query["sql"]]
+    assert "JOIN" not in count
