@@ -343,3 +343,8 @@ def test_every_list_renders_the_fields_its_serializer_documents(cities, space):
     assert list(group) == list(s.CitySpacesSerializer().fields)
     assert list(group["spaces"][0]) == list(s.CitySpaceSerializer().fields)
     assert list(event_items(event_rows(Event.objects.all()))[0]) == list(s.EventSerializer().fields)
+
+
+def test_a_space_bound_key_reads_the_whole_blog(cwk, space, spec_post):
+    BlogPostFactory()
+    assert len(cwk(("read",), space=space).get("/v2/blog").json()["data"]["posts"]) == 2
