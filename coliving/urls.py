@@ -33,7 +33,7 @@ urlpatterns = [
     *mount(Family.COLIVING, "v2", "listings.api.urls"),
     *mount(Family.COLIVING, "v2", "bookings.api.urls"),
     # The host JSON feed's helper endpoints live under /json (shared/spec/coliving-json-feed.txt).
-    *mount(Family.COLIVING, "json", []),
+    *mount(Family.COLIVING, "json", "listings.api.feed_urls"),
     # Cobot-compatible resource bookings (shared/spec/cobot-bookings-api.txt).
     *space_mount("bookings.api.resource_urls"),
     path("", include("jobs.urls")),  # /llms.txt, /llms-full.txt, the newsletter email pages

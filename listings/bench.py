@@ -186,9 +186,9 @@ def listings_list(*, listings: int = 50, room_types: int = 2, per_page: int = 20
     from django.test import RequestFactory
 
     from apikeys.services import api_key_create
-    from listings.api.views import ListingListView
+    from listings.api.views import ListingViewSet
 
-    view = ListingListView.as_view()
+    view = ListingViewSet.as_view({"get": "list"})
     factory = RequestFactory()
     result: dict[str, Any] = {"vendor": connection.vendor, "listings": listings, "per_page": per_page}
     try:

@@ -25,6 +25,9 @@ MAX_ITEMS = 5000
 # nights fits; a request for 1000 × 731 would hold a worker for seconds and much memory.
 MAX_NIGHTS = 150_000
 
+# Listings in one POST /v2/listings ({"listings": [...]}).
+MAX_FEED_LISTINGS = 100
+
 # The prices a rates push may set.
 PRICE_FIELDS = ("base_price", *MONTH_PRICE_FIELDS)
 

@@ -254,3 +254,44 @@ class ProviderKeySerializer(serializers.Serializer):
 
 class ProviderKeyLinkSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["created", "updated", "unchanged"])
+
+
+# --- POST /v2/listings, GET /v2/listings/{id} (the host JSON feed's shape) -----------------
+
+
+class ListingBatchSerializer(serializers.Serializer):
+    """Several listings in one request; each is applied or refused on its own."""
+
+    listings = serializers.ListField(
+        child=serializers.DictField(),
+        min_length=1,
+        max_length=limits.MAX_FEED_LISTINGS,
+        help_text=f"1 to {limits.MAX_FEED_LISTINGS} listings, each in the JSON feed shape (ListingFeed).",
+    )
+
+
+class ListingImportItemSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="Position of the listing in the request (0 for a single listing).")
+    original_id = serializers.CharField(allow_null=True)
+    listing_id = serializers.IntegerField(allow_null=True, help_text="The listing on this platform, when known.")
+    action = serializers.ChoiceField(choices=["created", "updated", "unchanged", "failed"])
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Why the listing was not applied, keyed by feed path (room_types.0.prices.price_jan).",
+    )
+    warnings = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Applied anyway: missing recommended fields, unknown fields, staff edits overwritten.",
+    )
+
+
+class ListingImportCountsSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    failed = serializers.IntegerField()
+
+
+class ListingImportReportSerializer(serializers.Serializer):
+    listings = ListingImportItemSerializer(many=True)
+    counts = ListingImportCountsSerializer()

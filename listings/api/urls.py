@@ -1,9 +1,13 @@
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
 from listings.api import views
 
+router = SimpleRouter(trailing_slash=False, use_regex_path=False)
+router.register("listings", views.ListingViewSet, basename="listing")
+
 urlpatterns = [
-    path("listings", views.ListingListView.as_view(), name="listings-list"),
+    *router.urls,
     path(
         "integrations/<slug:provider>/listings/<id:listing_id>/room-types",
         views.RoomTypeListView.as_view(),

@@ -1,6 +1,8 @@
 """The listings endpoints of the coliving family.
 
 - ``GET /v2/listings`` — Partner API, "List Listings" (``shared/spec/coliving-partner-api.txt``);
+- ``GET /v2/listings/{id}``, ``POST /v2/listings`` — a listing in the host JSON feed's shape
+  (``shared/spec/coliving-json-feed.txt``; ``reference-notes.md``: "POST /listings exists");
 - ``GET /v2/integrations/{provider}/listings/{listing_id}/room-types``,
   ``POST /v2/integrations/{provider}/availability``, ``POST …/rates`` — Integrations API
   (``shared/spec/coliving-integrations-api.txt``);
@@ -13,11 +15,11 @@ with an input serializer, call a service and answer; the reads render ``.values(
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 
 from apikeys.providers import ProviderMixin
-from coliving.api.base import ApiGenericView, ApiView
-from coliving.api.errors import Unprocessable
+from coliving.api.base import ApiGenericView, ApiView, ApiViewSet
+from coliving.api.errors import FieldError, InvalidInput, Unprocessable
 from coliving.api.families import dotted
 from coliving.api.idempotency import idempotent
 from coliving.api.pagination import PagePagination
@@ -25,6 +27,10 @@ from coliving.api.parsers import JSONParser
 from coliving.api.schema import ColivingError
 from listings import limits, services
 from listings.api import serializers as s
+from listings.feed import docs
+from listings.feed.export import export_queryset, listing_export
+from listings.feed.schema import ListingFeedSerializer
+from listings.feed.sync import ImportReport, feed_import
 from listings.filters import ListingFilterSet
 from listings.models import Listing, RoomType
 from listings.querysets import LISTING_NOT_FOUND, with_room_types
@@ -58,14 +64,80 @@ PUSH_ERRORS = {
 }
 
 
-class ListingListView(ApiGenericView):
-    """The key owner's listings — hosted or granted by staff — with their room types."""
+def _dotted(path: tuple) -> str:
+    return ".".join(map(str, path)) or "non_field_errors"
+
+
+def _messages(errors: list[FieldError]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for error in errors:
+        out.setdefault(_dotted(error.path), []).append(error.message)
+    return out
+
+
+def import_report(report: ImportReport) -> dict:
+    """The body of ``POST /v2/listings``: one item per listing sent, and the counts."""
+    return {
+        "listings": [
+            {
+                "index": result.index,
+                "original_id": result.original_id,
+                "listing_id": result.listing_id,
+                "action": result.action,
+                "errors": _messages(result.errors),
+                "warnings": _messages(result.warnings),
+            }
+            for result in report.results
+        ],
+        "counts": report.counts(),
+    }
+
+
+def _documents(data) -> tuple[list, bool]:
+    """The listings a request body carries, and whether it was the ``{"listings": [...]}`` form."""
+    if not isinstance(data, dict):
+        raise InvalidInput.single((), 'Send one listing object, or {"listings": [...]}.', "type")
+    if "listings" not in data:
+        return [data], False
+    listings = data["listings"]
+    if not isinstance(listings, list) or not 1 <= len(listings) <= limits.MAX_FEED_LISTINGS:
+        message = f"Must be a list of 1 to {limits.MAX_FEED_LISTINGS} listings."
+        raise InvalidInput.single(("listings",), message, "invalid")
+    return listings, True
+
+
+IMPORT_DESCRIPTION = (
+    "Create or update listings from the host JSON feed's shape (field guide: `/json/docs`, example: "
+    "`/json/import`).\n\n"
+    f'Send one listing object, or `{{"listings": [...]}}` with 1 to {limits.MAX_FEED_LISTINGS}. Each listing is '
+    "matched among the listings **your key's owner hosts** by `original_id`, else `original_url`, else its name "
+    "(reported as a warning), and applied in full or not at all: a listing with errors is not touched (its previous "
+    "version stays live) while the others apply. Room types are matched by their `id`, rooms by theirs; those left "
+    "out are removed, or deactivated when bookings refer to them. Re-sending an unchanged listing writes nothing "
+    "(`unchanged`).\n\n"
+    "The answer lists, per listing sent: `index`, `original_id`, `listing_id`, `action` (`created`, `updated`, "
+    "`unchanged`, `failed`), `errors` and `warnings` keyed by feed path (`room_types.0.prices.price_jan`). 201 when "
+    "a listing was created, else 200; when no listing could be applied, 400 with every error under `details` "
+    "(prefixed `listings.<index>.` in the batch form)."
+)
+
+
+class ListingViewSet(ApiViewSet):
+    """The key owner's listings: the partner list, one listing in the feed shape, and feed pushes."""
 
     read_scope = "listings.read"
+    write_scope = "listings.write"
     tenancy = "owner"
     queryset = Listing.objects.order_by("id")
+    not_found_message = LISTING_NOT_FOUND
     pagination_class = PagePagination
     filterset_class = ListingFilterSet
+    parser_classes = [JSONParser]
+    lookup_value_converter = "id"
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        return export_queryset(queryset) if self.action == "retrieve" else queryset
 
     def filter_queryset(self, queryset):
         # Building the FilterSet costs more than the rest of the view's Python; skip it
@@ -78,11 +150,55 @@ class ListingListView(ApiGenericView):
         operation_id="listings_list",
         tags=["listings"],
         summary="List Listings",
+        description="The key owner's listings — hosted or granted by staff — with their room types.",
         responses={200: s.ListingSerializer(many=True), 400: _error("A bad query parameter (page, per_page, status)")},
     )
-    def get(self, request):
+    def list(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()).summaries())
         return self.get_paginated_response(with_room_types(page))
+
+    @extend_schema(
+        operation_id="listings_retrieve",
+        tags=["listings"],
+        summary="Get a listing (JSON feed shape)",
+        description=(
+            "The listing in the host JSON feed's shape (`/json/docs`), plus the platform's ids (`id`, "
+            "`room_types[].room_type_id`): sending it back to `POST /v2/listings` changes nothing."
+        ),
+        responses={200: ListingFeedSerializer, 404: _error(LISTING_NOT_FOUND)},
+    )
+    def retrieve(self, request, pk=None):
+        return self.respond(listing_export(self.get_object()))
+
+    @extend_schema(
+        operation_id="listings_create",
+        tags=["listings"],
+        summary="Create or update listings (JSON feed shape)",
+        description=IMPORT_DESCRIPTION,
+        request=PolymorphicProxySerializer(
+            component_name="ListingImportRequest",
+            serializers=[ListingFeedSerializer, s.ListingBatchSerializer],
+            resource_type_field_name=None,
+        ),
+        responses={
+            200: s.ListingImportReportSerializer,
+            201: s.ListingImportReportSerializer,
+            400: _error("No listing could be applied (every error under details), or a malformed body"),
+        },
+        examples=[OpenApiExample("The spec's example listing", value=docs.example(), request_only=True)],
+    )
+    @idempotent
+    def create(self, request):
+        documents, batch = _documents(request.data)
+        report = feed_import(host=request.tenant.owner, documents=documents, source=Listing.SyncSource.API)
+        counts = report.counts()
+        if counts["failed"] == len(report.results):
+            raise InvalidInput(
+                FieldError(("listings", result.index, *error.path) if batch else error.path, error.message, error.code)
+                for result in report.results
+                for error in result.errors
+            )
+        return self.respond(import_report(report), status=201 if counts["created"] else 200)
 
 
 class RoomTypeListView(ProviderMixin, ApiGenericView):

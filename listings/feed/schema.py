@@ -1,0 +1,100 @@
+"""The JSON feed's payload as DRF serializers, built from the field registry, for the
+OpenAPI document (``POST /v2/listings``, ``GET /v2/listings/{id}``, ``GET /json/import``).
+
+They describe; they do not validate (``validation.py`` does, with the feed's own rules),
+so nothing here can drift from the registry: every property, its type, bounds, enum
+values, requiredness and help text come from one ``Field``.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from listings.feed import enums
+from listings.feed.registry import Field, Status, children
+
+
+def describe(spec: Field) -> str:
+    """A field's line of help: status, note, unit, default, helper endpoint."""
+    parts = [f"{spec.status}." if not spec.read_only else "Read only: returned, ignored on import.", spec.note]
+    if spec.unit:
+        parts.append(f"Unit: {spec.unit}.")
+    if spec.default is not None:
+        parts.append(f"Default: {spec.default}.")
+    if spec.enum:
+        parts.append(f"Values: /json/import/{spec.enum}.")
+    return " ".join(part for part in parts if part)
+
+
+def _component(pattern: str) -> str:
+    words = [word for part in pattern.split(".") if part != "*" for word in part.split("_")]
+    return "ListingFeed" + "".join(word[:1].upper() + word[1:] for word in words)
+
+
+class FeedRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The id of a row of the helper's catalogue.")
+
+
+@functools.cache
+def _enum_field(name: str, values: tuple) -> type[serializers.Field]:
+    """A field documented as an inline enum. Wrapped in ``allOf`` so that drf-spectacular's
+    enum post-processing leaves it alone: it would otherwise merge it by property name with
+    the other APIs' enums (``gender``, ``currency``) and name one value set twice
+    (``property_size_unit`` / ``room_size_unit``). The helper endpoint is the enum's name."""
+    kind = "integer" if all(isinstance(value, int) for value in values) else "string"
+    schema = {"allOf": [{"type": kind, "enum": list(values)}]}
+    return extend_schema_field(schema)(type(f"{name.title()}EnumField", (serializers.Field,), {}))
+
+
+def _field(spec: Field) -> serializers.Field:
+    # A Conditional field is required in the object that holds it, whenever that object is sent.
+    required = spec.status in (Status.REQUIRED, Status.CONDITIONAL)
+    # The platform's ids are returned by GET /v2/listings/{id} and ignored on import; they are
+    # optional both ways (the example payload and partners' own documents have none).
+    options = {"help_text": describe(spec), "required": required and not spec.read_only}
+    kind = spec.type
+    bounds = {}
+    if spec.minimum is not None:
+        bounds["min_value"] = spec.minimum
+    if spec.maximum is not None:
+        bounds["max_value"] = spec.maximum
+    if kind == "object":
+        return serializer_for(spec.path)(**options)
+    if kind == "list":
+        return serializer_for(spec.items)(many=True, **options)
+    if kind == "refs":
+        return FeedRefSerializer(many=True, **options)
+    if kind == "enum":
+        return _enum_field(spec.enum, tuple(sorted(enums.values(spec.enum))))(**options)
+    if kind == "integer":
+        return serializers.IntegerField(**bounds, **options)
+    if kind == "money":
+        return serializers.FloatField(min_value=0, **options)
+    if kind == "percent":
+        return serializers.FloatField(min_value=0, max_value=100, **options)
+    if kind == "latitude":
+        return serializers.FloatField(min_value=-90, max_value=90, **options)
+    if kind == "longitude":
+        return serializers.FloatField(min_value=-180, max_value=180, **options)
+    if kind == "flag":
+        return _enum_field("flag", (0, 1))(**options)
+    if kind == "url":
+        return serializers.URLField(**options)
+    if kind == "date":
+        return serializers.DateField(**options)
+    return serializers.CharField(**options)  # string, text, time, country, phone_*
+
+
+@functools.cache
+def serializer_for(pattern: str) -> type[serializers.Serializer]:
+    """The serializer class of the object at ``pattern`` ("" is a whole listing)."""
+    attrs = {spec.name: _field(spec) for spec in children(pattern)}
+    name = _component(pattern) if pattern else "ListingFeed"
+    attrs["Meta"] = type("Meta", (), {"ref_name": name})
+    return type(f"{name}Serializer", (serializers.Serializer,), attrs)
+
+
+ListingFeedSerializer = serializer_for("")
