@@ -1,6 +1,11 @@
-"""Staff screens for listings: listings with their room types and fees, room types with a
-90-night inventory page, grants of listings to partner accounts, and (read only) the
-provider accounts hosts linked through the Integrations API."""
+"""Staff screens for listings: listings with their room types, fees, photos and FAQ, their
+sync source (feed, API push, staff), last import, content hash and the staff edits the
+last import overwrote; room types with their rooms and a 90-night inventory page; the
+feed's catalogues (amenities, community types and events); grants of listings to partner
+accounts, and (read only) the provider accounts hosts linked through the Integrations API.
+
+Saving a listing or any of its inlines marks it ``sync_source = staff``: the next import
+applies in full and names the fields it overwrote (``listings/feed/sync.py``)."""
 
 from __future__ import annotations
 
@@ -14,15 +19,40 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from listings import inventory, limits
-from listings.models import Listing, ListingFee, ListingGrant, ProviderAccountLink, RoomType, RoomTypeNight
+from listings.models import (
+    Amenity,
+    CommunityEvent,
+    CommunityType,
+    FaqEntry,
+    Listing,
+    ListingFee,
+    ListingGrant,
+    Photo,
+    ProviderAccountLink,
+    Room,
+    RoomType,
+    RoomTypeNight,
+)
 
 INVENTORY_NIGHTS = 90
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 
 class RoomTypeInline(admin.TabularInline):
     model = RoomType
+    formfield_overrides = HTTPS_URLS
     extra = 0
-    fields = ("name", "room_type", "amount", "max_occupancy", "currency", "base_price", "inventory_link")
+    fields = (
+        "original_id",
+        "name",
+        "room_type",
+        "amount",
+        "max_occupancy",
+        "currency",
+        "base_price",
+        "is_active",
+        "inventory_link",
+    )
     readonly_fields = ("inventory_link",)
     show_change_link = True
 
@@ -37,7 +67,26 @@ class RoomTypeInline(admin.TabularInline):
 class ListingFeeInline(admin.TabularInline):
     model = ListingFee
     extra = 0
-    fields = ("name", "type", "frequency", "amount", "mandatory")
+    fields = ("position", "name", "description", "type", "frequency", "amount", "mandatory")
+
+
+class PhotoInline(admin.TabularInline):
+    model = Photo
+    formfield_overrides = HTTPS_URLS
+    extra = 0
+    fields = ("kind", "room_type", "position", "url", "description")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None:  # only this listing's room types in the drop-down
+            formset.form.base_fields["room_type"].queryset = RoomType.objects.filter(listing=obj)
+        return formset
+
+
+class FaqEntryInline(admin.TabularInline):
+    model = FaqEntry
+    extra = 0
+    fields = ("position", "question", "answer")
 
 
 class ListingGrantInline(admin.TabularInline):
@@ -51,19 +100,105 @@ class ListingGrantInline(admin.TabularInline):
 
 @admin.register(Listing)
 class ListingAdmin(admin.ModelAdmin):
-    list_display = ("id", "name", "host", "city", "country", "status", "room_type_count", "updated_at")
-    list_filter = ("status", "country")
+    list_display = (
+        "id",
+        "name",
+        "host",
+        "city",
+        "country",
+        "status",
+        "room_type_count",
+        "sync_source",
+        "last_imported_at",
+        "updated_at",
+    )
+    list_filter = ("status", "sync_source", "country")
     list_select_related = ("host",)
     search_fields = ("name", "city", "original_id", "host__email")
     autocomplete_fields = ("host",)
-    readonly_fields = ("created_at", "updated_at")
-    inlines = (RoomTypeInline, ListingFeeInline, ListingGrantInline)
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    filter_horizontal = ("amenities", "community_types", "community_events")
+    readonly_fields = (
+        "created_at",
+        "updated_at",
+        "sync_source",
+        "last_imported_at",
+        "content_hash",
+        "overwritten_fields",
+    )
+    inlines = (RoomTypeInline, ListingFeeInline, PhotoInline, FaqEntryInline, ListingGrantInline)
+    formfield_overrides = HTTPS_URLS
     fieldsets = (
-        (None, {"fields": ("host", "name", "status", "description")}),
-        ("Location", {"fields": ("address", "city", "country")}),
+        (
+            None,
+            {
+                "fields": (
+                    "host",
+                    "name",
+                    "status",
+                    ("property_size", "property_size_unit"),
+                    "parking",
+                    ("internet_download", "internet_upload"),
+                    ("bedrooms", "bathrooms", "residents"),
+                    "amenities",
+                )
+            },
+        ),
+        ("Descriptions", {"fields": ("description", "neighborhood_description", "community_description")}),
+        (
+            "Location",
+            {"fields": ("address", ("zip", "neighborhood"), ("city", "state"), "country", ("lat", "lng"))},
+        ),
         ("Host's system", {"fields": ("original_id", "original_url")}),
-        ("Booking rules", {"fields": ("stay_min", "notice_min_days", "move_in_max_days", "deposit")}),
+        (
+            "Prices and booking rules",
+            {
+                "fields": (
+                    "currency",
+                    ("security_deposit_type", "security_deposit"),
+                    "deposit",
+                    ("stay_min", "notice_min_days", "move_in_max_days"),
+                    "application_url",
+                    "cancellation_policy",
+                    "booking_rules",
+                )
+            },
+        ),
+        (
+            "Community",
+            {
+                "fields": (
+                    ("age_min", "age_avg", "age_max"),
+                    ("community_gender", "gender_ratio"),
+                    "community_types",
+                    "community_events",
+                    ("community_manager_name", "community_manager_onsite"),
+                    "community_manager_photo",
+                )
+            },
+        ),
+        ("Media", {"fields": ("tour_3d_url", ("video_tour_type", "video_tour_url"))}),
+        (
+            "Check-in",
+            {
+                "fields": (
+                    ("check_in_earliest", "check_in_latest", "check_out_latest"),
+                    "check_in_contact_person",
+                    ("check_in_telephone_country", "check_in_telephone_number"),
+                    "check_in_instructions",
+                    "directions",
+                    "house_manual",
+                    "google_places_id",
+                )
+            },
+        ),
+        (
+            "Sync",
+            {
+                "fields": ("sync_source", "last_imported_at", "content_hash", "overwritten_fields"),
+                "description": "Where the current version came from. A staff edit here is overwritten by the "
+                "host's next import, which lists the fields it replaced under 'overwritten fields'.",
+            },
+        ),
         ("History", {"fields": ("created_at", "updated_at")}),
     )
 
@@ -75,6 +210,12 @@ class ListingAdmin(admin.ModelAdmin):
     @admin.display(description="Room types", ordering="_room_type_count")
     def room_type_count(self, obj: Listing) -> int:
         return obj._room_type_count
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        edited = form.has_changed() or any(formset.has_changed() for formset in formsets)
+        if change and edited:
+            Listing.objects.filter(pk=form.instance.pk).update(sync_source=Listing.SyncSource.STAFF)
 
     def save_formset(self, request, form, formset, change):
         # New grants made from the listing page are recorded as granted by this staff member;
@@ -99,16 +240,55 @@ class ListingAdmin(admin.ModelAdmin):
         formset.save_m2m()
 
 
+class RoomInline(admin.TabularInline):
+    model = Room
+    formfield_overrides = HTTPS_URLS
+    extra = 0
+    fields = ("position", "original_id", "name", "description", "ical_url", "is_active")
+
+
 @admin.register(RoomType)
 class RoomTypeAdmin(admin.ModelAdmin):
-    list_display = ("id", "name", "listing", "room_type", "amount", "currency", "base_price", "inventory_link")
-    list_filter = ("room_type", "currency")
+    list_display = (
+        "id",
+        "name",
+        "listing",
+        "room_type",
+        "amount",
+        "currency",
+        "base_price",
+        "is_active",
+        "inventory_link",
+    )
+    list_filter = ("room_type", "is_active", "currency")
     list_select_related = ("listing",)
-    search_fields = ("name", "listing__name", "listing__host__email")
+    search_fields = ("name", "original_id", "listing__name", "listing__host__email")
     autocomplete_fields = ("listing",)
+    filter_horizontal = ("amenities",)
     readonly_fields = ("created_at", "updated_at", "inventory_link")
+    inlines = (RoomInline,)
+    formfield_overrides = HTTPS_URLS
     fieldsets = (
-        (None, {"fields": ("listing", "name", "room_type", "amount", "max_occupancy", "inventory_link")}),
+        (
+            None,
+            {
+                "fields": (
+                    "listing",
+                    ("original_id", "position", "is_active"),
+                    "name",
+                    "room_type",
+                    "bed_type",
+                    ("room_size", "room_size_unit"),
+                    ("gender", "bathroom_type"),
+                    "available_at",
+                    "application_url",
+                    "amenities",
+                    "amount",
+                    "max_occupancy",
+                    "inventory_link",
+                )
+            },
+        ),
         (
             "Prices (per month)",
             {
@@ -225,3 +405,24 @@ class ProviderAccountLinkAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(Amenity)
+class AmenityAdmin(admin.ModelAdmin):
+    """The amenities feeds name by id (``/json/import/amenities``)."""
+
+    list_display = ("id", "name", "scope")
+    list_filter = ("scope",)
+    search_fields = ("name",)
+
+
+@admin.register(CommunityType)
+class CommunityTypeAdmin(admin.ModelAdmin):
+    list_display = ("id", "name")
+    search_fields = ("name",)
+
+
+@admin.register(CommunityEvent)
+class CommunityEventAdmin(admin.ModelAdmin):
+    list_display = ("id", "name")
+    search_fields = ("name",)

@@ -89,3 +89,59 @@ def test_provider_links_are_read_only_and_show_the_last_four_characters(staff, m
     assert "····7e1d" in page.content.decode()
     assert "0" * 64 not in page.content.decode()
     assert staff.get(reverse("admin:listings_provideraccountlink_add")).status_code == 403
+
+
+def _change_form_data(response) -> dict:
+    """The POST body of an admin change page as rendered: the form and every inline's forms."""
+    forms = [response.context["adminform"].form]
+    data = {}
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        forms += formset.forms
+        for bound in formset.management_form:
+            data[bound.html_name] = bound.value()
+    for form in forms:
+        for bound in form:
+            value = bound.value()
+            if value is None:
+                continue
+            # "true"/"false": what both a checkbox and a yes/no/unknown select read back
+            data[bound.html_name] = (
+                {True: "true", False: "false"}.get(value, value) if isinstance(value, bool) else value
+            )
+    return data
+
+
+@pytest.mark.usefixtures("feed_catalogues")
+def test_a_staff_edit_is_marked_and_the_next_import_names_what_it_overwrote(staff):
+    from listings.feed.sync import listing_import
+    from listings.models import Listing
+    from listings.tests.feed_example import spec_example
+
+    host = UserFactory()
+    listing_id = listing_import(host=host, document=spec_example()).listing_id
+    url = reverse("admin:listings_listing_change", args=[listing_id])
+    page = staff.get(url)
+    assert b"Sync" in page.content and Listing.objects.get(pk=listing_id).content_hash.encode() in page.content
+    data = _change_form_data(page)
+    data["name"] = "Staff's name"
+
+    response = staff.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    listing = Listing.objects.get(pk=listing_id)
+    assert (listing.name, listing.sync_source) == ("Staff's name", "staff")
+
+    result = listing_import(host=host, document=spec_example())
+
+    assert (result.action, result.overwritten) == ("updated", ["name"])
+    listing.refresh_from_db()
+    assert (listing.name, listing.sync_source, listing.overwritten_fields) == ("300 Mountain Road", "feed", ["name"])
+    assert b"name" in staff.get(url).content
+
+
+@pytest.mark.parametrize("model", ["amenity", "communitytype", "communityevent", "roomtype"])
+def test_the_feed_catalogues_and_room_types_render(staff, model, feed_catalogues):
+    RoomTypeFactory()
+
+    assert staff.get(reverse(f"admin:listings_{model}_changelist")).status_code == 200
