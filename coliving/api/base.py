@@ -22,7 +22,7 @@ from coliving.api.errors import Forbidden, NotFound
 from coliving.api.families import NO_DATA, Family
 from coliving.api.ratelimit import AUTH_FAILURE_IP, apply_limits, ratelimit_headers
 from coliving.api.routing import SPACE_KWARG
-from coliving.api.tenancy import Tenancy, Tenant
+from coliving.api.tenancy import Tenancy, Tenant, space_tenant
 
 
 class FamilyMixin:
@@ -82,8 +82,15 @@ class FamilyMixin:
 
     def check_tenancy(self, request) -> None:
         """Bind ``request.tenant``; refuse a space-bound key on a view whose rows have no space
-        (a view without a ``queryset`` reads only the key's own owner, e.g. ``/v2/me``)."""
+        (a view without a ``queryset`` reads only the key's own owner, e.g. ``/v2/me``).
+
+        A ``"space"`` view reached for a space (the Cobot family) acts in that space as the
+        key owner's membership there (``space_tenant``: unknown space 404, a key bound to
+        another space or an owner who is no member 403)."""
         request.tenant = Tenant.of(request)
+        if self.tenancy == "space" and self.space_subdomain is not None:
+            request.tenant = space_tenant(request.tenant, self.space_subdomain)
+            return
         if request.tenant is None or request.tenant.space_id is None or self.tenancy != "owner":
             return
         queryset = getattr(self, "queryset", None)

@@ -28,9 +28,29 @@ def _walk(patterns, prefix: str = ""):
             yield prefix + str(entry.pattern), entry.callback
 
 
+def _named_groups_to_braces(route: str) -> str:
+    """``(?P<subdomain>[a-z](?:[-a-z]{0,61}))`` → ``{subdomain}``, nested groups included."""
+    out, index = [], 0
+    for match in re.finditer(r"\(\?P<(\w+)>", route):
+        if match.start() < index:
+            continue  # a group inside a named group already replaced
+        out.append(route[index : match.start()] + "{" + match.group(1) + "}")
+        depth, index = 1, match.end()
+        while index < len(route) and depth:
+            if route[index] == "\\":
+                index += 1  # an escaped character, e.g. \(
+            elif route[index] == "(":
+                depth += 1
+            elif route[index] == ")":
+                depth -= 1
+            index += 1
+    return "".join(out) + route[index:]
+
+
 def _readable(route: str) -> str:
-    """``^v2/bookings/<id:pk>/cancel`` → ``/v2/bookings/{pk}/cancel``."""
-    route = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", route)  # regex groups first: they hold <…>
+    """``^v2/bookings/<id:pk>/cancel`` → ``/v2/bookings/{pk}/cancel``;
+    ``^spaces/(?P<subdomain>…)/api/bookings`` → ``/spaces/{subdomain}/api/bookings``."""
+    route = _named_groups_to_braces(route)  # regex groups first: they hold <…>
     route = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
     route = route.replace("\\Z", "").replace("/?", "/").replace("^", "").replace("$", "")
     route = route.replace("\\.", ".").rstrip("/")

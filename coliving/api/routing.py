@@ -33,6 +33,7 @@ SPACE_KWARG = "subdomain"
 SUBDOMAIN = r"[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?"
 SPACE_PREFIX = rf"spaces/(?P<{SPACE_KWARG}>{SUBDOMAIN})/api"
 SPACE_HOST_PREFIX = "api"
+SPACE_ANY_PREFIX = r"spaces/[^/]+/api"
 # Ends a mount's prefix: the path goes on after a slash, or stops there ("/v2" itself).
 _PREFIX_END = r"(?:/|\Z)"
 
@@ -88,6 +89,8 @@ class FamilyRegistry:
             self._space_urlconfs.append(urlconf)
         # "/api/…" on the platform's own host names no space: the family's JSON 404.
         self.mount(Family.COBOT, SPACE_HOST_PREFIX, [], default=True)
+        # So does "/spaces/<not a subdomain>/api/…" (upper case, dots …): JSON, never an HTML page.
+        self.mount(Family.COBOT, SPACE_ANY_PREFIX, [], default=True)
         return self.mount(Family.COBOT, SPACE_PREFIX, urlconf, default=True)
 
     # --- reading it ------------------------------------------------------------------------

@@ -6,6 +6,13 @@ A view declares ``tenancy`` (DESIGN.md, "Authentication, scopes, limits"):
   owner" means is the model's business: its queryset's ``for_owner(owner)`` (a listing
   the owner hosts or was granted, a booking on such a listing, a user the owner created).
 - ``"space"``: rows of a coworking space; a space-bound key reaches only its own space.
+  On the Cobot-compatible family (``/spaces/<subdomain>/api/…`` or the space's own host)
+  the space is the one the request names: the base view resolves it once (an unknown
+  space is 404), refuses a key bound to another space (403) and a key whose owner has
+  no active membership there (403: the spec's "user must be a space member or admin"),
+  and binds the space and that membership to the request's ``Tenant``
+  (``Tenant.in_space``). Rows are then narrowed to that space exactly as for a
+  space-bound key; without a space, "space" rows are none at all.
 - ``"public"``: rows anyone may read (the directory); a space-bound key still sees only
   its space's.
 
@@ -18,10 +25,13 @@ nothing, and the view refuses it with 403 before any handler runs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
+from django.apps import apps
 from django.db import models
+
+from coliving.api.errors import Forbidden, NotFound
 
 if TYPE_CHECKING:
     from apikeys.models import ApiKey
@@ -29,14 +39,25 @@ if TYPE_CHECKING:
 Tenancy = Literal["owner", "space", "public"]
 TENANCIES: tuple[str, ...] = ("owner", "space", "public")
 
+SPACE_NOT_FOUND = "Space not found"
+FOREIGN_SPACE_KEY = "This API key is bound to another space"
+NOT_A_MEMBER = "You must be a member or an admin of this space"
+
 
 @dataclass(frozen=True)
 class Tenant:
-    """Who is asking: the key's owner, and the space the key is bound to (if any)."""
+    """Who is asking: the key's owner, and the space the key is bound to (if any).
+
+    On a request for one space (``"space"`` tenancy on the Cobot family) ``space_id`` is
+    that space's, ``space`` the space itself and ``membership`` the owner's active
+    membership there: who the key acts as, a member or an admin.
+    """
 
     owner: Any
     key: ApiKey | None = None
     space_id: int | None = None
+    space: Any = None
+    membership: Any = None
 
     @classmethod
     def of(cls, request) -> Tenant | None:
@@ -44,6 +65,10 @@ class Tenant:
         if key is None:
             return None
         return cls(owner=request.user, key=key, space_id=key.space_id)
+
+    def in_space(self, space, membership) -> Tenant:
+        """This tenant acting in ``space`` as ``membership``."""
+        return replace(self, space_id=space.pk, space=space, membership=membership)
 
 
 class TenantQuerySet(models.QuerySet):
@@ -60,6 +85,8 @@ class TenantQuerySet(models.QuerySet):
 
     def for_tenant(self, tenant: Tenant | None, tenancy: Tenancy) -> TenantQuerySet:
         queryset = self.all()
+        if tenancy == "space" and (tenant is None or tenant.space_id is None):
+            return queryset.none()  # a space's rows are reached through that space only
         if tenancy == "owner":
             if tenant is None:
                 return queryset.none()
@@ -69,3 +96,32 @@ class TenantQuerySet(models.QuerySet):
                 return queryset.none()
             queryset = queryset.filter(**{self.space_lookup: tenant.space_id})
         return queryset
+
+
+def space_tenant(tenant: Tenant | None, subdomain: str) -> Tenant:
+    """``tenant`` acting in the space named ``subdomain``, as its owner's active membership there.
+
+    Spaces and memberships are ``jobs.Space`` / ``jobs.Membership`` (looked up by name: the
+    plumbing does not import an app). One query when all is well, the membership joined with
+    its space; a refusal costs one more, to tell an unknown space (404) from a space the key
+    may not act in (403).
+    """
+    membership = None
+    if tenant is not None:
+        membership = (
+            apps.get_model("jobs", "Membership")
+            .objects.select_related("space")
+            .filter(space__subdomain=subdomain, user=tenant.owner, is_active=True)
+            .first()
+        )
+    if membership is None:
+        space_id = apps.get_model("jobs", "Space").objects.filter(subdomain=subdomain).values_list("pk", flat=True)
+        space_id = space_id.first()
+        if space_id is None or tenant is None:
+            raise NotFound(SPACE_NOT_FOUND)
+        if tenant.space_id is not None and tenant.space_id != space_id:
+            raise Forbidden(FOREIGN_SPACE_KEY)
+        raise Forbidden(NOT_A_MEMBER)
+    if tenant.space_id is not None and tenant.space_id != membership.space_id:
+        raise Forbidden(FOREIGN_SPACE_KEY)
+    return tenant.in_space(membership.space, membership)

@@ -20,6 +20,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls("coliving.tests.urls")]
         ("/v2/never-routed", Family.COLIVING),  # the prefix's default family
         ("/json/import", Family.COLIVING),
         ("/spaces/acme/api/bookings", Family.COBOT),
+        ("/spaces/Not.A.Subdomain/api/bookings", Family.COBOT),
         ("/api/resources", Family.COBOT),
         ("/admin/", None),
         ("/schema", None),
@@ -64,3 +65,9 @@ def test_unknown_paths_on_a_space_host_are_the_cobot_json_404(api_client, settin
     assert response.json() == {"error": "Not found."}
     # Off /api a space host serves nothing of the platform: Django's own 404.
     assert api_client.get("/v2/me", HTTP_HOST="acme.spaces.example.com").status_code == 404
+
+
+def test_a_path_naming_no_valid_subdomain_is_the_cobot_json_404(api_client):
+    response = api_client.get("/spaces/Not.A.Subdomain/api/resources")
+    assert response.status_code == 404
+    assert response.json() == {"error": "Not found."}
