@@ -5,7 +5,7 @@
   accepted and stored as ``*.write``.
 - Coworkies: ``read`` (all reads), ``write`` (all reads and writes), ``jobs:read``,
   ``jobs:write``, ``spaces:read``, ``events:read``.
-- Cobot-compatible resource booking: ``read_bookings``, ``write_bookings``.
+- Cobot-compatible resource booking: ``read_bookings``, ``write_bookings``, ``read_resources``.
 
 Restricted (``cwk_rstr_``) keys can never write, whatever they hold; that rule lives in
 ``ApiKey.has_scope``.
@@ -30,6 +30,7 @@ SCOPES: dict[str, str] = {
     "events:read": "Coworkies: read events",
     "read_bookings": "Resource bookings: list bookings",
     "write_bookings": "Resource bookings: create, change and delete bookings",
+    "read_resources": "Resource bookings: list the space's bookable resources",
 }
 
 LEGACY_ALIASES = {

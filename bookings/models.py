@@ -15,6 +15,9 @@ from django.db import models
 
 from bookings.querysets import BookingQuerySet
 
+# Resource bookings (Cobot-compatible) and their webhooks live in bookings/resources/.
+from bookings.resources.models import ResourceBooking, WebhookDelivery, WebhookSubscription  # noqa: F401
+
 
 class Booking(models.Model):
     """A guest's stay in one room type of a listing, from check-in to check-out (nights in between).

@@ -168,6 +168,8 @@ TASKS = {
 TRACKING_URL = env_str("TRACKING_URL")
 # Outbound fetches refuse private and loopback addresses; local development only.
 TRACKING_ALLOW_PRIVATE = env_bool("TRACKING_ALLOW_PRIVATE", False)
+# Booking webhooks (bookings/resources/webhooks.py) may reach private/loopback addresses; local development only.
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
 
 # --- Coworkies directory and email ----------------------------------------------------
 # The public job board's address: job URLs in API answers (url, view_url, edit_url …) start with it.

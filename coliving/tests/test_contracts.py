@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from apikeys.models import ApiKey, Provider
 from apikeys.providers import active_providers
 from apikeys.scopes import SCOPES, expand
-from coliving.tests.contracts import contract_factories, endpoints, new_space
+from coliving.tests.contracts import contract_factories, endpoints, enter, new_space
 
 pytestmark = pytest.mark.django_db
 
@@ -69,8 +69,9 @@ def test_another_tenants_object_is_not_found_and_unchanged(key_client, endpoint)
     theirs = make(key_client(()).owner)
     before = endpoint.model.objects.filter(pk=theirs.pk).values().get()
     mine = key_client(endpoint.scopes)
-    make(mine.owner)  # the caller has rows of its own: the 404 is not for an empty account
-    response = call(mine, endpoint, endpoint.url(**{endpoint.lookup: theirs.pk}))
+    seat = enter(endpoint, mine)
+    seat.make(endpoint.model)  # the caller has rows of its own: the 404 is not for an empty account
+    response = call(mine, endpoint, endpoint.url(**seat.values, **{endpoint.lookup: theirs.pk}))
     expected = (403, endpoint.view.foreign_object_message) if endpoint.view.foreign_object_message else None
     status, message = expected or (404, endpoint.view.not_found_message)
     assert response.status_code == status, response.content
@@ -80,15 +81,16 @@ def test_another_tenants_object_is_not_found_and_unchanged(key_client, endpoint)
 
 @pytest.mark.parametrize("endpoint", [e for e in ENDPOINTS if e.is_list], ids=lambda e: e.id)
 def test_a_list_makes_the_same_queries_at_two_sizes(key_client, endpoint):
-    make = contract_factories()[endpoint.model]
     client = key_client(endpoint.scopes)
-    call(client, endpoint, endpoint.url())  # warm per-process caches (the active providers)
+    seat = enter(endpoint, client)
+    url = endpoint.url(**seat.values)
+    call(client, endpoint, url)  # warm per-process caches (the active providers)
     counts, sizes = [], []
     for rows in (1, 4):
         for _ in range(rows):
-            make(client.owner)
+            seat.make(endpoint.model)
         with CaptureQueriesContext(connection) as queries:
-            response = call(client, endpoint, endpoint.url())
+            response = call(client, endpoint, url)
         assert response.status_code == 200, response.content
         counts.append(len(queries))
         sizes.append(len(response.content))
@@ -104,9 +106,11 @@ def test_the_walk_finds_space_owned_endpoints():
 
 
 def space_client(key_client, endpoint):
-    """A Coworkies key bound to a space of its own, holding one row in it."""
+    """A key bound to a space of its own (seated there: ``client.seat``), holding one row in it."""
     space = new_space()
-    client = key_client(endpoint.scopes, prefix=ApiKey.Prefix.COWORKIES_LIVE, space=space)
+    prefix = ApiKey.Prefix.LIVE if endpoint.space_routed else ApiKey.Prefix.COWORKIES_LIVE
+    client = key_client(endpoint.scopes, prefix=prefix, space=space)
+    client.seat = enter(endpoint, client, space)
     contract_factories()[endpoint.model](client.owner, space)
     return client
 
@@ -116,7 +120,7 @@ def test_a_space_bound_key_does_not_reach_another_spaces_object(key_client, endp
     mine = space_client(key_client, endpoint)
     theirs = contract_factories()[endpoint.model](mine.owner, new_space())  # same owner, another space
     before = endpoint.model.objects.filter(pk=theirs.pk).values().get()
-    response = call(mine, endpoint, endpoint.url(**{endpoint.lookup: theirs.pk}))
+    response = call(mine, endpoint, endpoint.url(**mine.seat.values, **{endpoint.lookup: theirs.pk}))
     foreign = endpoint.view.foreign_object_message
     status, message = (403, foreign) if foreign else (404, endpoint.view.not_found_message)
     assert response.status_code == status, response.content
@@ -127,10 +131,34 @@ def test_a_space_bound_key_does_not_reach_another_spaces_object(key_client, endp
 @pytest.mark.parametrize("endpoint", [e for e in SPACE_OWNED if e.is_list], ids=lambda e: e.id)
 def test_a_space_bound_keys_list_ignores_other_spaces(key_client, endpoint):
     mine = space_client(key_client, endpoint)
-    alone = call(mine, endpoint, endpoint.url())
+    alone = call(mine, endpoint, endpoint.url(**mine.seat.values))
     assert alone.status_code == 200, alone.content
     for _ in range(3):
         contract_factories()[endpoint.model](mine.owner, new_space())
-    crowded = call(mine, endpoint, endpoint.url())
+    crowded = call(mine, endpoint, endpoint.url(**mine.seat.values))
     assert crowded.status_code == 200, crowded.content
     assert crowded.json() == alone.json()
+
+
+PARENTED = [e for e in ENDPOINTS if e.parent]
+
+
+def test_the_walk_finds_cobot_endpoints_and_their_parents():
+    ids = {e.id for e in ENDPOINTS}
+    assert {"GET /spaces/{subdomain}/api/bookings", "PUT /spaces/{subdomain}/api/bookings/{pk}"} <= ids
+    assert {
+        "GET /spaces/{subdomain}/api/resources/{id}/bookings",
+        "POST /spaces/{subdomain}/api/resources/{id}/bookings",
+    } <= {e.id for e in PARENTED}
+
+
+@pytest.mark.parametrize("endpoint", PARENTED, ids=lambda e: e.id)
+def test_another_spaces_parent_is_not_found_and_nothing_is_written(key_client, endpoint):
+    theirs = contract_factories()[endpoint.parent_model](key_client(()).owner)  # in a space of its own
+    mine = key_client(endpoint.scopes)
+    seat = enter(endpoint, mine)
+    rows = endpoint.model.objects.count()
+    response = call(mine, endpoint, endpoint.url(**{**seat.values, endpoint.parent: theirs.pk}))
+    assert response.status_code == 404, response.content
+    assert error_message(response.json()) == endpoint.view.parent_not_found_message
+    assert endpoint.model.objects.count() == rows

@@ -7,6 +7,7 @@ from django.urls import get_resolver
 from coliving.api.discovery import _readable, _walk
 from coliving.api.routing import registry
 from coliving.api.tenancy import TENANCIES, TenantQuerySet
+from coliving.tests.contracts import example_path
 
 
 def api_views():
@@ -14,7 +15,7 @@ def api_views():
     for route, callback in _walk(get_resolver().url_patterns):
         view = getattr(callback, "cls", None)
         path = _readable(route)
-        if view is not None and registry.family_of_path(path) is not None:
+        if view is not None and registry.family_of_path(example_path(path)) is not None:
             seen.setdefault(view, path)
     return sorted(seen.items(), key=lambda item: item[1])
 
@@ -23,6 +24,7 @@ def test_the_walk_finds_the_api():
     paths = {path for _, path in api_views()}
     expected = {"/v2", "/v2/me", "/v2/listings", "/v2/bookings", "/v2/users/{user_id}"}
     assert expected | {"/v2/integrations/{provider}/bookings/{id}"} <= paths
+    assert {"/spaces/{subdomain}/api/bookings", "/spaces/{subdomain}/api/resources/{id}/bookings"} <= paths
 
 
 @pytest.mark.parametrize("view, path", api_views(), ids=lambda value: value if isinstance(value, str) else "")
@@ -34,3 +36,6 @@ def test_every_api_view_declares_its_scope_and_tenancy(view, path):
     queryset = getattr(view, "queryset", None)
     if queryset is not None:
         assert isinstance(queryset, TenantQuerySet), f"{path}: {view.__name__} reads rows without a tenant queryset"
+    parent = getattr(view, "parent_queryset", None)
+    if parent is not None:
+        assert isinstance(parent, TenantQuerySet), f"{path}: {view.__name__} reads its parent without a tenant queryset"
