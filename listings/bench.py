@@ -222,13 +222,101 @@ def listings_list(*, listings: int = 50, room_types: int = 2, per_page: int = 20
     return result
 
 
+def _feed_documents(count: int, room_types: int, rooms: int) -> list[dict[str, Any]]:
+    """``count`` listings in the feed's shape: the spec's example, each with its own ids."""
+    import copy
+
+    from listings.feed.docs import example
+
+    template = example()
+    room_type_template = template["room_types"][0]
+    documents = []
+    for n in range(count):
+        doc = copy.deepcopy(template)
+        doc["original_id"] = f"bench-{n}"
+        doc["original_url"] = f"https://host.example.com/listings/bench-{n}"
+        doc["name"] = f"Bench property {n}"
+        doc["room_types"] = []
+        for t in range(room_types):
+            room_type = copy.deepcopy(room_type_template)
+            room_type["id"] = f"bench-{n}-type-{t}"
+            room_type["rooms"] = [
+                dict(room_type_template["rooms"][0], id=f"bench-{n}-{t}-{r}", name=f"Room {t}{r:02d}")
+                for r in range(rooms)
+            ]
+            doc["room_types"].append(room_type)
+        documents.append(doc)
+    return documents
+
+
+def feed_import(*, listings: int = 500, room_types: int = 5, rooms: int = 3) -> dict[str, Any]:
+    """The JSON feed import (``listings.feed.sync.feed_import``) of ``listings`` × ``room_types``
+    × ``rooms`` for a new host, then the same feed again (unchanged: nothing written), then
+    the listings' own exports (a different document with the same content: validated and
+    hashed, nothing written), in one transaction that is rolled back. Reports listings/s,
+    queries per listing of the first import (counted, not captured) and the re-import's
+    speed-up over the first (target ≥ 10)."""
+    from listings.feed import sync
+    from listings.feed.export import export_queryset, listing_export
+
+    documents = _feed_documents(listings, room_types, rooms)
+    result: dict[str, Any] = {
+        "vendor": connection.vendor,
+        "listings": listings,
+        "room_types": room_types,
+        "rooms": rooms,
+    }
+    statements = [0]
+
+    def count(execute, sql, params, many, context):
+        statements[0] += 1
+        return execute(sql, params, many, context)
+
+    try:
+        with transaction.atomic():
+            owner = User.objects.create(email=f"bench-feed-{uuid.uuid4().hex}@example.com")
+            with connection.execute_wrapper(count):
+                started = perf_counter()
+                first = sync.feed_import(host=owner, documents=documents)
+                result["first_s"] = perf_counter() - started
+            if first.counts()["created"] != listings:
+                raise AssertionError(f"the first import did not create every listing: {first.counts()}")
+            result["queries_per_listing"] = statements[0] / listings
+            started = perf_counter()
+            again = sync.feed_import(host=owner, documents=documents)
+            result["unchanged_s"] = perf_counter() - started
+            if again.counts()["unchanged"] != listings:
+                raise AssertionError(f"the re-import was not unchanged: {again.counts()}")
+            exports = [listing_export(item) for item in export_queryset(Listing.objects.filter(host=owner))]
+            started = perf_counter()
+            round_trip = sync.feed_import(host=owner, documents=exports)
+            result["export_reimport_s"] = perf_counter() - started
+            if round_trip.counts()["unchanged"] != listings:
+                raise AssertionError(f"the exports did not re-import unchanged: {round_trip.counts()}")
+            raise _Rollback
+    except _Rollback:
+        pass
+    result["first_listings_per_s"] = listings / result["first_s"]
+    result["unchanged_listings_per_s"] = listings / result["unchanged_s"]
+    result["export_reimport_listings_per_s"] = listings / result["export_reimport_s"]
+    result["speedup_unchanged"] = result["first_s"] / result["unchanged_s"]
+    result["speedup_export_reimport"] = result["first_s"] / result["export_reimport_s"]
+    return result
+
+
 def report(**sizes: int) -> None:
     """Print the benchmarks (``room_types=…``, ``nights=…`` to change the push sizes; the
     rates' ``bulk_update`` comparison grows quadratically: 40 s at 5,000 room types)."""
     nights = availability(**sizes)
     prices = rates(room_types=sizes.get("room_types", 200))
     listing_page = listings_list()
-    for name, figures in (("availability", nights), ("rates", prices), ("GET /v2/listings", listing_page)):
+    feed = feed_import()
+    for name, figures in (
+        ("availability", nights),
+        ("rates", prices),
+        ("GET /v2/listings", listing_page),
+        ("JSON feed import", feed),
+    ):
         print(name)
         for key, value in figures.items():
             print(f"  {key:<30} {value:.4f}" if isinstance(value, float) else f"  {key:<30} {value}")
