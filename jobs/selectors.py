@@ -268,8 +268,10 @@ def blog_posts(queryset):
     )
 
 
-def blog_item(post: BlogPost, *, content: bool = False) -> dict[str, Any]:
-    item: dict[str, Any] = {
+def blog_item(post: BlogPost) -> dict[str, Any]:
+    """A post as the spec shows it, in a list and alone (``?slug=``): its body is read on the
+    site, not through the API."""
+    return {
         "title": post.title,
         "slug_url": post.slug,
         "categories": [category.slug for category in post.categories.all()],
@@ -278,8 +280,3 @@ def blog_item(post: BlogPost, *, content: bool = False) -> dict[str, Any]:
         "authors": [{"name": author.name, "username": author.username} for author in post.authors.all()],
         "reading_time": post.reading_time,
     }
-    if content:
-        from jobs.normalise import BLOG_TAGS, sanitise
-
-        item["content"] = sanitise(post.body, allowed=BLOG_TAGS)
-    return item

@@ -375,10 +375,6 @@ class BlogPostSerializer(serializers.Serializer):
     reading_time = serializers.IntegerField(help_text="Minutes, from the body's word count.")
 
 
-class BlogPostDetailSerializer(BlogPostSerializer):
-    content = serializers.CharField(help_text="The post's body, sanitised HTML.")
-
-
 class BlogParamsSerializer(serializers.Serializer):
     category = serializers.CharField(max_length=100, required=False)
     tag = serializers.CharField(max_length=100, required=False)

@@ -326,7 +326,7 @@ class BlogView(DirectoryView):
         tags=["blog"],
         summary="List Blog Posts / Get Blog Post",
         description="Published posts, newest first, filtered by `category` / `tag`, paged by `limit` (default "
-        "10, at most 50) and `offset`. With `slug`, that one post (with its `content`) instead, or 404.",
+        "10, at most 50) and `offset`. With `slug`, that one post instead, or 404.",
         parameters=[
             OpenApiParameter("limit", int, description="Results per page, at most 50 (default 10)."),
             OpenApiParameter("offset", int, description="Skip N results (default 0)."),
@@ -335,7 +335,7 @@ class BlogView(DirectoryView):
         responses={
             200: PolymorphicProxySerializer(
                 component_name="Blog",
-                serializers=[BLOG_LIST, s.BlogPostDetailSerializer],
+                serializers=[BLOG_LIST, s.BlogPostSerializer],
                 resource_type_field_name=None,
             ),
             404: _error(f'"{BLOG_POST_NOT_FOUND}" (with slug)'),
@@ -347,10 +347,10 @@ class BlogView(DirectoryView):
         options = params.validated_data
         posts = self.get_queryset()
         if "slug" in options:
-            post = selectors.blog_posts(posts.filter(slug=options["slug"])).first()
+            post = selectors.blog_posts(posts.defer("body").filter(slug=options["slug"])).first()
             if post is None:
                 raise NotFound(BLOG_POST_NOT_FOUND)
-            return self.respond(selectors.blog_item(post, content=True))
+            return self.respond(selectors.blog_item(post))
         posts = self.filter_queryset(posts).order_by("-date", "-id")
         limit, offset = options["limit"], options["offset"]
         page = list(selectors.blog_posts(posts.defer("body"))[offset : offset + limit])
