@@ -27,8 +27,10 @@ from jobs.models import (
     Event,
     Feedback,
     Job,
+    Membership,
     NewsletterSubscription,
     Plan,
+    Resource,
     Space,
 )
 from jobs.normalise import BLOG_TAGS, sanitise
@@ -279,3 +281,44 @@ class NewsletterSubscriptionAdmin(admin.ModelAdmin):
         )
         response["Content-Disposition"] = 'attachment; filename="newsletter-subscriptions.csv"'
         return response
+
+
+# --- Cobot-compatible resource booking: resources and memberships of a space ------------------
+
+
+@admin.register(Resource)
+class ResourceAdmin(admin.ModelAdmin):
+    list_display = ("name", "space", "units", "capacity", "price_per_hour", "currency", "admins_only", "hidden")
+    list_filter = ("admins_only", "hidden", "space")
+    list_select_related = ("space",)
+    search_fields = ("name", "space__name", "space__subdomain")
+    autocomplete_fields = ("space",)
+    formfield_overrides = URLS
+    fieldsets = (
+        (None, {"fields": ("space", "name", "description", "units", "capacity")}),
+        ("Price", {"fields": ("price_per_hour", "currency", "tax_rate", "accounting_code")}),
+        (
+            "Booking rules",
+            {
+                "fields": (
+                    "booking_times",
+                    "min_booking_duration",
+                    "max_booking_duration",
+                    "cancellation_period",
+                    "admins_only",
+                ),
+                "description": "Booking times, durations and the cancellation period bind members; admins may book "
+                "outside them. Times are the space's local time.",
+            },
+        ),
+        ("Display", {"fields": ("hidden", "color", "photo")}),
+    )
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("name", "user", "space", "role", "is_active", "created_at")
+    list_filter = ("role", "is_active", "space")
+    list_select_related = ("space", "user")
+    search_fields = ("name", "user__email", "space__name", "space__subdomain")
+    autocomplete_fields = ("space", "user")
