@@ -1,6 +1,9 @@
 """Demo listings for ``manage.py seed_demo``: two listings of the demo host with room types
-and monthly prices. Idempotent: listings are matched by (host, name), room types by
-(listing, name). Puts ``listings`` and ``room_types`` in the context for later apps."""
+and monthly prices, and the JSON feed's example imported through the feed service (as a
+host's feed would be). Idempotent: listings are matched by (host, name), room types by
+(listing, name), and the feed listing by its ``original_id`` (a second run is unchanged).
+Puts ``listings`` and ``room_types`` (the first two listings') and ``feed_listing`` in the
+context for later apps."""
 
 from __future__ import annotations
 
@@ -77,3 +80,14 @@ def seed(context: dict[str, object]) -> None:
             room_types.append(room_type)
     context["listings"] = listings
     context["room_types"] = room_types
+    context["feed_listing"] = _seed_feed_listing(owner)
+
+
+def _seed_feed_listing(owner) -> Listing:
+    from listings.feed.docs import example
+    from listings.feed.sync import listing_import
+
+    result = listing_import(host=owner, document=example(), source=Listing.SyncSource.FEED)
+    if result.errors:
+        raise RuntimeError(f"the feed example did not import: {result.errors}")
+    return Listing.objects.get(pk=result.listing_id)
