@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 
 from bookings import services
 from bookings.models import Booking, BookingMessage
+from bookings.resources import admin as resources_admin  # noqa: F401  (resource bookings, webhooks)
 from coliving.api.errors import ApplicationError
 
 

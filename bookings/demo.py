@@ -1,6 +1,7 @@
-"""Demo booking for ``manage.py seed_demo``: one pending stay of the demo guest on the demo
-host's first listing, if the listings demo created one. Idempotent: nothing is added once
-the demo guest has a booking there."""
+"""Demo bookings for ``manage.py seed_demo``: one pending stay of the demo guest on the demo
+host's first listing, if the listings demo created one (idempotent: nothing is added once
+the demo guest has a booking there), and the resource bookings demo
+(``bookings/resources/demo.py``)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,17 @@ from datetime import timedelta
 from accounts import demo as accounts_demo
 from bookings import services
 from bookings.models import Booking
+from bookings.resources import demo as resources_demo
 from coliving.api.errors import ApplicationError
 from listings.models import Listing, RoomType
 
 
 def seed(context: dict[str, object]) -> None:
+    _seed_stay(context)
+    resources_demo.seed(context)
+
+
+def _seed_stay(context: dict[str, object]) -> None:
     owner = context["owner"]
     listings = context.get("listings") or list(Listing.objects.filter(host=owner, status=Listing.Status.ACTIVE)[:1])
     if not listings:

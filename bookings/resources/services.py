@@ -104,9 +104,7 @@ def resource_booking_update(
     """Change what is given of ``booking`` (PUT: the fields sent) under the same rules as a new
     one. A custom price stays unless an admin sends another; a computed one follows the new
     times, units and resource."""
-    booking = (
-        ResourceBooking.objects.select_for_update().select_related("resource__space", "membership").get(pk=booking.pk)
-    )
+    booking = _locked(booking)
     _refuse_change(actor, booking)
     is_admin = actor is None or actor.is_admin
     target = booking.resource if resource is _UNSET else resource
@@ -136,9 +134,7 @@ def resource_booking_update(
 
 @transaction.atomic
 def resource_booking_delete(*, actor: Membership | None, booking: ResourceBooking) -> None:
-    booking = (
-        ResourceBooking.objects.select_for_update().select_related("resource__space", "membership").get(pk=booking.pk)
-    )
+    booking = _locked(booking)
     _refuse_change(actor, booking, deleting=True)
     _record(booking, WebhookEvent.DELETED_BOOKING)
     booking.delete()
@@ -151,6 +147,15 @@ def resource_bookings_mark_invoiced(*, bookings, at: datetime | None = None) -> 
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def _locked(booking: ResourceBooking) -> ResourceBooking:
+    """``booking`` read again under its row lock (only its own row: not its resource's or space's)."""
+    return (
+        ResourceBooking.objects.select_for_update(of=("self",))
+        .select_related("resource__space", "membership")
+        .get(pk=booking.pk)
+    )
 
 
 def _utc(value: datetime) -> datetime:
@@ -224,7 +229,7 @@ def _check_and_save(booking: ResourceBooking, errors: list[FieldError], *, stric
     if errors:
         raise InvalidInput(errors)
     # The lock that orders all writers of this resource's bookings; units are read under it.
-    resource = Resource.objects.select_for_update().select_related("space").get(pk=booking.resource_id)
+    resource = Resource.objects.select_for_update(of=("self",)).select_related("space").get(pk=booking.resource_id)
     booking.resource = resource
     overlapping = (
         ResourceBooking.objects.filter(resource=resource)
