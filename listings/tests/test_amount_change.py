@@ -44,6 +44,8 @@ def test_the_admin_goes_through_the_service(admin_client):
     page = admin_client.get(f"/admin/listings/roomtype/{room_type.pk}/change/")
     form = page.context["adminform"].form
     data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    for inline in page.context["inline_admin_formsets"]:  # the rooms inline's (empty) management form
+        data.update({bound.html_name: bound.value() for bound in inline.formset.management_form})
     data["amount"] = 3
     response = admin_client.post(f"/admin/listings/roomtype/{room_type.pk}/change/", data)
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
