@@ -69,6 +69,14 @@ def _error(description: str) -> OpenApiResponse:
 class DirectoryView(ApiGenericView):
     family = Family.COWORKIES
 
+    def perform_content_negotiation(self, request, force=False):
+        # One renderer, JSON, whatever the Accept header (coliving/api/negotiation.py falls
+        # back to it anyway): skip parsing the header on every list call.
+        renderers = self.get_renderers()
+        if len(renderers) == 1:
+            return renderers[0], renderers[0].media_type
+        return super().perform_content_negotiation(request, force)
+
     def filter_queryset(self, queryset):
         # Building a FilterSet costs more than the rest of a list's Python: skip it when
         # no filter is asked for (the common call).
