@@ -43,7 +43,7 @@ _compiled_lock = threading.Lock()
 
 
 def _compile(queryset: models.QuerySet, db: str) -> _CompiledLookup:
-    query = queryset.select_related("owner").filter(key_id=_PLACEHOLDER).order_by().query
+    query = queryset.model._base_manager.select_related("owner").filter(key_id=_PLACEHOLDER).order_by().query
     compiler = query.get_compiler(using=db)
     sql, params = compiler.as_sql()
     if list(params) != [_PLACEHOLDER]:  # the only parameter must be the key id we substitute
@@ -109,9 +109,21 @@ class ApiKeyQuerySet(models.QuerySet):
         the join, the select list) cost more worker CPU than running it. The SQL is compiled
         once per process and database, then executed with the new key id each time; the row
         goes through the ORM's own converters and ``from_db``, so the key is the model
-        instance ``.get()`` would return. A queryset narrowed by a filter takes the ORM's path.
+        instance ``.get()`` would return. Only the manager's plain queryset is compiled: one
+        narrowed or shaped by its caller (a filter, deferred fields, annotations, related
+        tables, a slice) takes the ORM's path, so no caller's shape is cached for all others.
         """
-        if self.query.where:
+        query = self.query
+        shaped = (
+            query.where
+            or query.deferred_loading != (frozenset(), True)
+            or query.annotations
+            or query.select_related
+            or query.extra
+            or query.distinct
+            or query.is_sliced
+        )
+        if shaped:
             try:
                 return self.select_related("owner").get(key_id=key_id)
             except self.model.DoesNotExist:

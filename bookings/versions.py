@@ -29,10 +29,13 @@ ordering as the counter row but is PostgreSQL-only as well and needs a lock key 
 uses. The counter row works on both engines with one code path, and it also carries
 the last change time so version timestamps never go backwards (``GREATEST(at, now)``)
 even if application servers' clocks disagree. The price is that booking writes are
-serialised *from the bump to the commit* only; the bump is the last statement of each
-service, so the lock is held for the tail of the transaction (a few milliseconds), and
-each transaction bumps at most once per booking, always after taking its night rows,
-so there is no lock-order cycle with the inventory updates.
+serialised *from the bump to the commit* only; the bump comes at the end of each service
+(in ``booking_create`` only the booking's INSERT follows it, which takes key-share locks
+on the listing, room type, guest, key and provider rows it references), so the lock is
+held for the tail of the transaction (a few milliseconds). Each transaction bumps at most
+once per booking, always after taking its night rows, so there is no lock-order cycle with
+the inventory updates. The constraint that keeps it so: never bump after locking a
+listing, room type, user or API key row ``FOR UPDATE`` (nothing does today).
 
 The wire format keeps the spec's ``YYYY-MM-DD HH:MM:SS`` look and appends ``.`` and the
 zero-padded seq: ``2024-05-20 14:30:00.000000042``. Since the timestamp never goes
@@ -141,4 +144,7 @@ def parse_since(value: str) -> Cursor:
     moment = datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=UTC)  # ValueError if not a real time
     if seq is not None:
         return Cursor(seq=int(seq))
-    return Cursor(changed_from=moment + timedelta(seconds=1))
+    try:
+        return Cursor(changed_from=moment + timedelta(seconds=1))
+    except OverflowError:  # 9999-12-31 23:59:59: no second comes after it
+        raise ValueError(value) from None

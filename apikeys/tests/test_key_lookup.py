@@ -85,3 +85,13 @@ def test_a_filtered_queryset_looks_up_within_its_filter():
     assert ApiKey.objects.filter(owner=key.owner).authenticate(raw).pk == key.pk
     with pytest.raises(InvalidKey):
         ApiKey.objects.exclude(pk=key.pk).authenticate(raw)
+
+
+def test_a_shaped_queryset_takes_the_orm_path_and_shapes_nothing_after_it():
+    from apikeys import querysets
+
+    key, raw = make_key()
+    querysets._compiled.clear()
+    deferred = ApiKey.objects.defer("scopes", "usage_count").authenticate(raw)
+    assert deferred.get_deferred_fields() == {"scopes", "usage_count"}
+    assert ApiKey.objects.authenticate(raw).get_deferred_fields() == set()
