@@ -117,4 +117,4 @@ def _issue_keys(space, users: dict, out) -> None:
         for key in ApiKey.objects.filter(owner=user, name=name, revoked_at=None):
             api_key_revoke(key=key)
         _key, raw = api_key_create(owner=user, name=name, scopes=SCOPES, space=space)
-        out.write(f"  {name:<34} {raw}   acts as the space's {role}\n")
+        out.write(f"  {name:<34} {raw}   scopes: {','.join(SCOPES)}   acts as the space's {role}\n")

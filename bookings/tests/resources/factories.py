@@ -7,7 +7,7 @@ API tests use.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 from decimal import Decimal
 
 import factory
@@ -49,6 +49,16 @@ def next_hour(days: int = 1) -> timezone.datetime:
     return (timezone.now() + timedelta(days=days)).replace(minute=0, second=0, microsecond=0)
 
 
+def cobot(moment) -> str:
+    """``2012-04-12 12:00 +0000``: how the spec sends a time."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M +0000")
+
+
+def body(start, hours: float = 2, **fields) -> dict:
+    """A booking body from ``start`` for ``hours``."""
+    return {"from": cobot(start), "to": cobot(start + timedelta(hours=hours)), "title": "test booking", **fields}
+
+
 class ResourceBookingFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ResourceBooking
@@ -76,10 +86,12 @@ class WebhookSubscriptionFactory(factory.django.DjangoModelFactory):
     events = ["created_booking", "updated_booking", "deleted_booking"]
 
 
-def member_client(key_client, space, *, role=Membership.Role.MEMBER, scopes=("read_bookings", "write_bookings"), **key):
-    """A client whose key's owner is an active ``role`` of ``space``; ``client.membership`` and
-    ``client.base`` (``/spaces/<subdomain>/api``)."""
-    client = key_client(list(scopes), **key)
+def member_client(
+    key_client, space, *, role=Membership.Role.MEMBER, scopes=("read_bookings", "write_bookings"), bound=False
+):
+    """A client whose key's owner is an active ``role`` of ``space`` (the key bound to it when
+    ``bound``); ``client.membership`` and ``client.base`` (``/spaces/<subdomain>/api``)."""
+    client = key_client(list(scopes), space=space if bound else None)
     client.membership = MembershipFactory(space=space, user=client.owner, role=role, name=f"{role.title()} Doe")
     client.base = f"/spaces/{space.subdomain}/api"
     return client

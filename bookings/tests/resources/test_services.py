@@ -1,0 +1,157 @@
+"""The booking services beyond the API's own tests: daylight saving in a space with a time
+zone, the PostgreSQL backstop, the platform as actor, invoicing."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from bookings.models import ResourceBooking
+from bookings.resources import services
+from bookings.tests.resources.factories import MembershipFactory, ResourceBookingFactory, ResourceFactory, next_hour
+from coliving.api.errors import InvalidInput
+from conftest import requires_postgres
+from jobs.tests.factories import SpaceFactory
+
+pytestmark = pytest.mark.django_db
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@pytest.fixture
+def berlin_member(key_client):
+    from bookings.tests.resources.factories import member_client
+
+    space = SpaceFactory(timezone="Europe/Berlin")
+    client = member_client(key_client, space)
+    client.room = ResourceFactory(
+        space=space,
+        price_per_hour=Decimal("10.00"),
+        max_booking_duration=180,
+        booking_times=[{"from": "00:00", "to": "24:00", "weekdays": [7]}],  # Sundays
+    )
+    return client
+
+
+def test_a_booking_across_the_spring_dst_change_is_three_hours_not_four(berlin_member):
+    client = berlin_member
+    # 00:00 to 04:00 on Berlin's wall clock, the night the clocks go forward: 3 hours pass.
+    response = client.post(
+        f"{client.base}/resources/{client.room.pk}/bookings",
+        {"from": "2031-03-30 00:00", "to": "2031-03-30 04:00"},
+        format="json",
+    )
+
+    assert response.status_code == 201, response.content  # within the 180-minute maximum
+    assert (response.json()["from"], response.json()["to"]) == (
+        "2031/03/29 23:00:00 +0000",
+        "2031/03/30 02:00:00 +0000",
+    )
+    assert response.json()["price"] == 30.0
+
+
+def test_a_booking_across_the_autumn_dst_change_is_five_hours_not_four(berlin_member):
+    client = berlin_member
+    # 00:00 to 04:00 on the night the clocks go back: 5 hours pass, past the maximum.
+    response = client.post(
+        f"{client.base}/resources/{client.room.pk}/bookings",
+        {"from": "2031-10-26 00:00 +0200", "to": "2031-10-26 04:00 +0100"},
+        format="json",
+    )
+
+    assert response.status_code == 422
+    assert response.json() == {"errors": {"to": ["booking must be at most 180 minutes long"]}}
+
+
+def test_booking_windows_are_the_spaces_local_time(berlin_member):
+    client = berlin_member
+    # Sunday 30 March 2031 from 23:00 UTC on Saturday: Sunday in Berlin, Saturday in UTC.
+    inside = client.post(
+        f"{client.base}/resources/{client.room.pk}/bookings",
+        {"from": "2031-03-29 23:30 +0000", "to": "2031-03-30 00:30 +0000"},
+        format="json",
+    )
+    outside = client.post(
+        f"{client.base}/resources/{client.room.pk}/bookings",
+        {"from": "2031-03-29 22:00 +0000", "to": "2031-03-29 22:30 +0000"},  # 23:00 on Saturday in Berlin
+        format="json",
+    )
+
+    assert inside.status_code == 201
+    assert outside.json() == {"errors": {"from": ["is outside the booking times of this resource"]}}
+
+
+@requires_postgres
+def test_the_exclusion_constraint_refuses_overlapping_bookings_that_take_every_unit():
+    room = ResourceFactory(units=1)
+    start = next_hour(days=2)
+    ResourceBookingFactory(resource=room, start=start, end=start + timedelta(hours=2))
+
+    with pytest.raises(IntegrityError, match="bookings_resource_exclusive_no_overlap"), transaction.atomic():
+        ResourceBookingFactory(resource=room, start=start + timedelta(hours=1), end=start + timedelta(hours=3))
+    ResourceBookingFactory(resource=room, start=start + timedelta(hours=2), end=start + timedelta(hours=3))  # touching
+
+
+@requires_postgres
+def test_the_exclusion_constraint_leaves_partial_bookings_to_the_peak_check():
+    desks = ResourceFactory(units=3)
+    start = next_hour(days=2)
+    for _ in range(3):
+        ResourceBookingFactory(resource=desks, units=1, start=start)  # not exclusive: the lock-and-check's job
+    assert ResourceBooking.objects.filter(resource=desks, exclusive=False).count() == 3
+
+
+def test_every_write_marks_whether_it_takes_every_unit(key_client):
+    desks = ResourceFactory(units=4)
+    start = next_hour(days=2)
+    whole = services.resource_booking_create(
+        actor=None, resource=desks, start=start, end=start + timedelta(hours=1), units=4
+    )
+    part = services.resource_booking_create(
+        actor=None, resource=desks, start=start + timedelta(hours=1), end=start + timedelta(hours=2), units=1
+    )
+    assert (whole.exclusive, part.exclusive) == (True, False)
+    services.resource_booking_update(actor=None, booking=part, units=4)
+    part.refresh_from_db()
+    assert part.exclusive is True
+
+
+def test_the_platform_books_outside_every_members_rule_but_not_past_capacity():
+    room = ResourceFactory(admins_only=True, hidden=True, min_booking_duration=600)
+    start = next_hour(days=-3)
+    member = MembershipFactory(space=room.space)
+
+    booking = services.resource_booking_create(
+        actor=None, resource=room, membership=member, start=start, end=start + timedelta(minutes=30)
+    )
+
+    assert booking.membership == member and booking.price == Decimal("2.50")
+    with pytest.raises(InvalidInput) as refused:
+        services.resource_booking_create(actor=None, resource=room, start=start, end=start + timedelta(hours=1))
+    assert refused.value.errors[0].path == ("base",)
+
+
+def test_times_are_stored_in_utc():
+    room = ResourceFactory()
+    start = datetime(2031, 7, 1, 10, tzinfo=BERLIN)
+
+    booking = services.resource_booking_create(actor=None, resource=room, start=start, end=start + timedelta(hours=1))
+
+    booking.refresh_from_db()
+    assert booking.start.utcoffset() == timedelta(0)
+    assert booking.start == start
+
+
+def test_marking_invoiced_takes_bookings_out_of_recent_once():
+    already = timezone.now() - timedelta(days=1)
+    due = ResourceBookingFactory()
+    done = ResourceBookingFactory(invoiced_at=already)
+
+    assert services.resource_bookings_mark_invoiced(bookings=ResourceBooking.objects.all()) == 1
+    due.refresh_from_db()
+    done.refresh_from_db()
+    assert due.invoiced_at is not None and done.invoiced_at == already
