@@ -10,6 +10,7 @@ Run through ``bash bench/run.sh`` (it starts PostgreSQL and Redis and makes a fr
   set its own ``-c``: the booking scenarios run 8 clients).
 - ``BENCH_ONLY``: comma-separated scenario names (their baselines are added).
 - ``BENCH_PUSHES`` (1): 0 skips the pushes and their baselines (``bench/pushes.py``);
+- ``BENCH_IMPORT`` (1): 0 skips the JSON feed import (``bench/imports.py``, ~15 s);
   ``BENCH_ONE_BY_ONE_ROOM_TYPES`` (0: off): room types the one-by-one night loop is timed on.
 - ``BENCH_STRICT=1``: exit 1 when a scenario misses its target.
 - ``BENCH_WSGI`` (``coliving.wsgi:application``): the WSGI app gunicorn serves; point it at a
@@ -481,7 +482,7 @@ def main() -> int:
     setup_django()
     from django.db import connections
 
-    from bench import pushes, queries
+    from bench import imports, pushes, queries
     from bench import scenarios as registry
     from bench.seed import seed
 
@@ -522,6 +523,7 @@ def main() -> int:
     sent: dict[str, int] = {s.name: 0 for s in scenarios}  # requests of earlier runs (scripted scenarios)
     booked: dict[str, int] = {}
     push_result = None
+    import_result = None
 
     def run_once(s, seconds: int, label: str, measure: bool) -> Sample:
         if s.after is not None and s.name not in booked:
@@ -569,6 +571,10 @@ def main() -> int:
             )
             push_result = pushes.run(server.base, context)
             connections.close_all()
+        if os.environ.get("BENCH_IMPORT", "1") != "0":
+            print("JSON feed import: 500 listings, then the same feed unchanged …", flush=True)
+            import_result = imports.run()
+            connections.close_all()
         for s in scenarios:  # warm-up: imports, connections, caches in both workers
             run_once(s, WARMUP, "warm-up", measure=False)
         for r in range(ROUNDS):
@@ -586,6 +592,8 @@ def main() -> int:
     oversold = report_runs(scenarios, samples, checks)
     if push_result is not None:
         missed += pushes.report(push_result)
+    if import_result is not None:
+        missed += imports.report(import_result)
     queries.report(query_rows, show_sql=("feed, nothing new", "POST /v2/bookings"))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(
@@ -594,6 +602,7 @@ def main() -> int:
                 "samples": {name: [asdict(x) for x in runs] for name, runs in samples.items()},
                 "checks": checks,
                 "pushes": push_result,
+                "import": import_result,
                 "queries": [{k: v for k, v in row.items() if k != "sql"} for row in query_rows],
             },
             indent=1,

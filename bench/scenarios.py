@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bench import data
+from jobs import bench as jobs_bench
 
 
 @dataclass(frozen=True)
@@ -263,5 +264,32 @@ register(
     ),
 )
 
+# --- GET /v2/jobs?per_page=50 over 5,000 jobs (Coworkies) --------------------------------------
+
+JOBS_KEY, JOBS_PAGE = {"X-API-Key": "{coworkies_key}"}, "?per_page=50"
+
+register(
+    Scenario("jobs/bare", "/bench/bare/jobs" + JOBS_PAGE, description="the /v2/jobs page's bytes from memory"),
+    Scenario(
+        "jobs/plain",
+        "/bench/plain/jobs" + JOBS_PAGE,
+        compare=("jobs/bare",),
+        headers=JOBS_KEY,
+        same_body_as="jobs/bare",
+        description="no DRF: key lookup, the page (cities and spaces joined) and the count with .values_list(), orjson",
+    ),
+    Scenario(
+        "jobs",
+        "/v2/jobs" + JOBS_PAGE,
+        compare=("jobs/plain", "jobs/bare"),
+        headers=JOBS_KEY,
+        target=0.85,
+        same_body_as="jobs/bare",
+        expect_headers=("X-RateLimit-Limit",),
+        description="GET /v2/jobs?per_page=50 as served, 5,000 active jobs",
+    ),
+)
+
 SEEDERS.append(data.seed_catalogue)
 SEEDERS.append(data.seed_rates_host)
+SEEDERS.append(jobs_bench.seed)

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from bench import views
+from jobs import bench as jobs_bench
 
 urlpatterns = [
     path("bare/me", views.bare_me),
@@ -16,4 +17,6 @@ urlpatterns = [
     path("plain/listings", views.plain_listings),
     path("bare/integrations/<slug:provider>/bookings", views.bare_feed),
     path("plain/integrations/<slug:provider>/bookings", views.plain_feed),
+    path("bare/jobs", jobs_bench.bare_jobs),
+    path("plain/jobs", jobs_bench.plain_jobs),
 ]
