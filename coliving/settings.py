@@ -6,6 +6,7 @@ understood raise ``ImproperlyConfigured`` at start-up (see ``coliving/env.py``).
 
 from __future__ import annotations
 
+import ipaddress
 import sys
 from pathlib import Path
 
@@ -170,6 +171,23 @@ TRACKING_URL = env_str("TRACKING_URL")
 TRACKING_ALLOW_PRIVATE = env_bool("TRACKING_ALLOW_PRIVATE", False)
 # Booking webhooks (bookings/resources/webhooks.py) may reach private/loopback addresses; local development only.
 WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
+
+# Host feeds and iCal calendars are fetched through coliving/http.py's guard: public
+# addresses only (FETCH_ALLOWED_NETWORKS names private networks let through anyway, for
+# local development and tests), at most FETCH_MAX_BYTES, FETCH_TIMEOUT seconds in all.
+FETCH_MAX_BYTES = env_int("FETCH_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+FETCH_TIMEOUT = env_int("FETCH_TIMEOUT", 30, minimum=1)
+FETCH_ALLOWED_NETWORKS = env_list("FETCH_ALLOWED_NETWORKS", [])
+for _network in FETCH_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"FETCH_ALLOWED_NETWORKS: {_network!r} is not a network ({exc})") from None
+# Minutes between two fetches of a room's availability calendar; days ahead it is applied.
+ICAL_SYNC_MINUTES = env_int("ICAL_SYNC_MINUTES", 60, minimum=5)
+ICAL_HORIZON_DAYS = env_int("ICAL_HORIZON_DAYS", 365, minimum=1)
+# Seconds the scheduler (manage.py run_scheduler) sleeps between two looks at its table.
+SCHEDULER_TICK_SECONDS = env_int("SCHEDULER_TICK_SECONDS", 30, minimum=1)
 
 # --- Coworkies directory and email ----------------------------------------------------
 # The public job board's address: job URLs in API answers (url, view_url, edit_url …) start with it.

@@ -44,3 +44,18 @@ def feed_catalogues(db):
 
     catalogues.seed()
     return catalogues.Catalogues.load()
+
+
+@pytest.fixture
+def http_server(settings):
+    """A local HTTP server (listings/tests/httpserver.py) the fetch guard lets through:
+    ``FETCH_ALLOWED_NETWORKS`` opens 127.0.0.0/8 only, every other private network stays shut.
+    Limits are small so that no test waits long."""
+    from listings.tests import httpserver
+
+    settings.FETCH_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+    settings.FETCH_TIMEOUT = 2
+    settings.FETCH_MAX_BYTES = 10 * 1024 * 1024
+    server, thread = httpserver.start()
+    yield server
+    httpserver.stop(server, thread)
