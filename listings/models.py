@@ -9,6 +9,7 @@ enforces it with a CHECK constraint as the backstop for the services' conditiona
 
 from __future__ import annotations
 
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -17,6 +18,11 @@ from django.db import models
 
 from listings.feed.enums import choices
 from listings.querysets import ListingQuerySet, RoomTypeQuerySet
+
+def new_calendar_token() -> str:
+    """A listing's secret for its exported calendars' URLs (256 bits, URL-safe)."""
+    return secrets.token_urlsafe(32)
+
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 MONTH_PRICE_FIELDS = tuple(f"price_{month}" for month in MONTHS)
@@ -172,6 +178,22 @@ class Listing(models.Model):
     )
     overwritten_fields = models.JSONField(
         default=list, blank=True, help_text="Staff edits the last import overwrote (feed paths)."
+    )
+    host_feed = models.ForeignKey(
+        "HostFeed",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="listings",
+        editable=False,
+        help_text="The pulled feed that last imported it; a listing it no longer sends is de-listed.",
+    )
+    calendar_token = models.CharField(
+        max_length=64,
+        unique=True,
+        default=new_calendar_token,
+        editable=False,
+        help_text="Secret in the URLs of its exported calendars (calendar.ics?token=…).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -413,3 +435,163 @@ class ProviderAccountLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} ····{self.key_last4} ({self.owner})"
+
+
+# --- pulled feeds -----------------------------------------------------------------------------
+
+
+class HostFeed(models.Model):
+    """A host's JSON feed that the platform pulls on a schedule (``listings/feed/pull.py``).
+
+    Every ``interval_minutes`` the scheduler's dispatch claims it (``next_run_at``), a
+    ``FeedRun`` fetches ``url`` through the outbound guard with the validators of the last
+    answer (``etag``, ``last_modified``: an unchanged feed is a 304 and imports nothing),
+    imports it as ``host``'s listings, and de-lists the listings it imported before and no
+    longer sends."""
+
+    host = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="host_feeds")
+    url = models.URLField(max_length=500, help_text="http(s) URL of the JSON feed (a listing, or a list of them).")
+    is_active = models.BooleanField(default=True)
+    interval_minutes = models.PositiveIntegerField(
+        default=24 * 60, validators=[MinValueValidator(5)], help_text="Minutes between two pulls (daily: 1440)."
+    )
+    next_run_at = models.DateTimeField(null=True, blank=True, help_text="Empty: due now.")
+    etag = models.CharField(max_length=500, blank=True, editable=False)
+    last_modified = models.CharField(max_length=100, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["host", "url"], name="listings_host_feed_unique_url")]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class FeedRun(models.Model):
+    """One pull of a ``HostFeed``: what the fetch answered, the import's counts and each
+    listing's errors. Created ``pending`` by the dispatch or the admin's "run now"; the task
+    that executes it first moves it to ``running`` (so a task delivered twice runs it once)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded", "Imported"
+        NOT_MODIFIED = "not_modified", "Not modified (304)"
+        FAILED = "failed"
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule"
+        MANUAL = "manual", "Run now"
+
+    feed = models.ForeignKey(HostFeed, on_delete=models.CASCADE, related_name="runs")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True)
+    trigger = models.CharField(max_length=8, choices=Trigger.choices, default=Trigger.SCHEDULE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    bytes = models.PositiveIntegerField(default=0)
+    listings = models.PositiveIntegerField(default=0, help_text="Listings in the feed.")
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    delisted = models.PositiveIntegerField(default=0)
+    relisted = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True, help_text="Why the feed itself could not be fetched or read.")
+    listing_errors = models.JSONField(
+        default=list, blank=True, help_text="Per listing: index, original_id, listing id, errors and warnings."
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["feed", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.feed} @ {self.created_at:%Y-%m-%d %H:%M}: {self.status}"
+
+
+# --- iCal -------------------------------------------------------------------------------------
+
+
+class RoomCalendar(models.Model):
+    """The sync state of a room's availability calendar (``Room.ical_url``): when it is next
+    due, the validators of the last answer, what the last fetch found."""
+
+    room = models.OneToOneField(Room, on_delete=models.CASCADE, related_name="calendar")
+    next_fetch_at = models.DateTimeField(null=True, blank=True, help_text="Empty: due now.")
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    url = models.URLField(max_length=500, blank=True, help_text="The URL the validators and blocks came from.")
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    events = models.PositiveIntegerField(default=0, help_text="Events that blocked nights at the last fetch.")
+    blocked_nights = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.room}: {self.url or '(no calendar)'}"
+
+
+class RoomNightBlock(models.Model):
+    """A night a room cannot be sold because its host's calendar (``source_url``) says so.
+
+    Written only by ``listings.inventory.room_blocks_apply``, which recomputes the room
+    type's nights from them in the same transaction."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="blocks")
+    date = models.DateField()
+    source_url = models.URLField(max_length=500)
+
+    class Meta:
+        ordering = ["room", "date"]
+        constraints = [models.UniqueConstraint(fields=["room", "date"], name="listings_room_block_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.room} {self.date}"
+
+
+class BookingConflict(models.Model):
+    """A booking made here that a host calendar later blocked under: its nights now need more
+    units than the room type has unblocked. Kept for staff (never dropped, never cancelled
+    automatically); one open conflict per booking, its ``nights`` growing as more collide."""
+
+    booking = models.ForeignKey("bookings.Booking", on_delete=models.CASCADE, related_name="ical_conflicts")
+    room_type = models.ForeignKey(RoomType, on_delete=models.CASCADE, related_name="booking_conflicts")
+    nights = models.JSONField(default=list, help_text="ISO dates of the nights over capacity.")
+    source_url = models.URLField(max_length=500, blank=True, help_text="The calendar whose blocks collided.")
+    detected_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-detected_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["booking"], condition=models.Q(resolved_at__isnull=True), name="listings_conflict_one_open"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Booking {self.booking_id}: {len(self.nights)} night(s) over capacity"
+
+
+# --- scheduler --------------------------------------------------------------------------------
+
+
+class ScheduledRun(models.Model):
+    """One slot of one periodic job, enqueued once (``listings/scheduler.py``): the unique
+    ``(job, slot)`` row is inserted in the same transaction as the task, so two schedulers
+    racing for a slot enqueue it once."""
+
+    job = models.CharField(max_length=100)
+    slot = models.DateTimeField()
+    enqueued_at = models.DateTimeField(auto_now_add=True)
+    task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-slot"]
+        constraints = [models.UniqueConstraint(fields=["job", "slot"], name="listings_scheduled_run_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.job} @ {self.slot:%Y-%m-%d %H:%M}"
