@@ -19,6 +19,7 @@ from django.db import models
 from listings.feed.enums import choices
 from listings.querysets import ListingQuerySet, RoomTypeQuerySet
 
+
 def new_calendar_token() -> str:
     """A listing's secret for its exported calendars' URLs (256 bits, URL-safe)."""
     return secrets.token_urlsafe(32)

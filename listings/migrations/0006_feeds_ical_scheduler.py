@@ -2,9 +2,10 @@
 
 import django.core.validators
 import django.db.models.deletion
-import listings.models
 from django.conf import settings
 from django.db import migrations, models
+
+import listings.models
 
 
 def give_each_listing_its_own_token(apps, schema_editor):

@@ -1,4 +1,4 @@
-"""``manage.py import_feed PATH --host EMAIL [--dry-run]``."""
+"""``manage.py import_feed PATH_OR_URL --host EMAIL [--dry-run]``."""
 
 from __future__ import annotations
 
@@ -79,5 +79,40 @@ def test_feed_shapes_and_locations():
     assert feed_documents({"listings": [1]}) == [1]
     with pytest.raises(FeedSourceError):
         feed_documents("listing")
-    with pytest.raises(FeedSourceError, match="Only file paths"):
-        feed_read("https://host.example.com/feed.json")
+    with pytest.raises(FeedSourceError, match="is not http or https"):
+        feed_read("ftp://host.example.com/feed.json")
+
+
+def test_it_imports_a_feed_url_through_the_guard(http_server):
+    host = UserFactory(email="host@example.com")
+    url = http_server.serve("/feed.json", json.dumps([spec_example()]), headers={"Content-Type": "application/json"})
+
+    output = run(url, "--host", "host@example.com")
+
+    assert Listing.objects.filter(host=host, original_id="property-01").exists()
+    assert output.rstrip().endswith("1 created, 0 updated, 0 unchanged, 0 failed.")
+    assert http_server.requests[0]["headers"]["Accept"] == "application/json"
+
+
+def test_a_dry_run_of_a_url_writes_nothing(http_server):
+    UserFactory(email="host@example.com")
+    url = http_server.serve("/feed.json", json.dumps(spec_example()))
+
+    output = run(url, "--host", "host@example.com", "--dry-run")
+
+    assert not Listing.objects.exists()
+    assert "Dry run, nothing written: would be 1 created" in output
+
+
+def test_a_url_that_is_private_not_json_or_failing_is_an_error(http_server, settings):
+    UserFactory(email="host@example.com")
+    with pytest.raises(CommandError, match="is not JSON"):
+        run(http_server.serve("/broken.json", "{not json"), "--host", "host@example.com")
+    with pytest.raises(CommandError, match="HTTP 404"):
+        run(http_server.url("/missing.json"), "--host", "host@example.com")
+    settings.FETCH_ALLOWED_NETWORKS = []
+    with pytest.raises(CommandError, match="non-public address"):
+        run(http_server.serve("/feed.json", "[]"), "--host", "host@example.com")
+    with pytest.raises(CommandError, match="non-public address"):
+        run("http://169.254.169.254/latest/meta-data/", "--host", "host@example.com")
+    assert not Listing.objects.exists()

@@ -1,4 +1,8 @@
-"""``manage.py import_feed PATH --host EMAIL [--dry-run]``: import a host's JSON feed file.
+"""``manage.py import_feed PATH_OR_URL --host EMAIL [--dry-run]``: import a host's JSON feed.
+
+The feed is a file or an ``http(s)://`` URL, fetched through the outbound guard (public
+addresses only, redirects re-checked, 10 MB, 30 s). A one-off import de-lists nothing:
+de-listing what a feed stopped sending belongs to the pulled ``HostFeed``s.
 
 The same service as ``POST /v2/listings`` (``listings.feed.sync.feed_import``), with a
 progress bar and the same per-listing report. ``--dry-run`` validates and says what would
@@ -18,11 +22,13 @@ from listings.models import Listing
 
 
 class Command(BaseCommand):
-    help = "Import a host's listings from a JSON feed file (the shape of /json/import)."
+    help = "Import a host's listings from a JSON feed file or URL (the shape of /json/import)."
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "location", metavar="PATH", help="The feed: a JSON file of one listing, a list, or {listings: [...]}."
+            "location",
+            metavar="PATH_OR_URL",
+            help="The feed, a file or an http(s) URL: one listing, a list, or {listings: [...]}.",
         )
         parser.add_argument("--host", required=True, help="Email of the host the listings belong to.")
         parser.add_argument("--dry-run", action="store_true", help="Validate and report; write nothing.")
