@@ -4,8 +4,9 @@
 - ``seed(context)``: a ``SEEDERS`` function. The space ``bench`` (subdomain) with 20
   resources of 5 units, 50 members, and ``BOOKINGS`` bookings spread over one calendar
   month a year ahead; the bench user is one of the members, acting through a key with
-  ``read_bookings`` bound to the space. Puts ``cobot_key`` and ``cobot_bookings_path``
-  (``/spaces/bench/api/bookings?from=…&to=…``) in the context.
+  ``read_bookings`` bound to the space. Puts ``cobot_key``, ``cobot_query``
+  (``from=…&to=…``, the month) and ``cobot_bookings_path``
+  (``/spaces/bench/api/bookings?<cobot_query>``) in the context.
 - ``plain_bookings``: the ``plain`` baseline — a Django view without DRF making the
   endpoint's queries (the key lookup authentication makes, the membership joined with its
   space, the month's bookings joined with resources and memberships through
@@ -101,7 +102,8 @@ def seed(context: dict) -> None:
         )
     _key, raw = api_key_create(owner=owner, name="bench cobot", scopes=["read_bookings"], space=space)
     context["cobot_key"] = raw
-    context["cobot_bookings_path"] = f"/spaces/{SUBDOMAIN}/api/bookings?from={first:%Y-%m-%d}&to={last:%Y-%m-%d}"
+    context["cobot_query"] = f"from={first:%Y-%m-%d}&to={last:%Y-%m-%d}"
+    context["cobot_bookings_path"] = f"/spaces/{SUBDOMAIN}/api/bookings?{context['cobot_query']}"
 
 
 def _body(request, subdomain: str, membership: Membership) -> bytes:

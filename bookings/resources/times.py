@@ -66,5 +66,11 @@ def _offset(text: str) -> tzinfo:
 
 
 def format_time(value: datetime) -> str:
-    """``2012/01/01 12:00:00 +0000`` (UTC)."""
-    return value.astimezone(UTC).strftime("%Y/%m/%d %H:%M:%S +0000")
+    """``2012/01/01 12:00:00 +0000`` (UTC). Four per booking of a list: formatted by hand, at
+    about half the cost of ``strftime``; rows come from the database in UTC already."""
+    if value.utcoffset():
+        value = value.astimezone(UTC)
+    return (
+        f"{value.year:04d}/{value.month:02d}/{value.day:02d} "
+        f"{value.hour:02d}:{value.minute:02d}:{value.second:02d} +0000"
+    )
