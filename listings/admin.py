@@ -2,7 +2,9 @@
 sync source (feed, API push, staff), last import, content hash and the staff edits the
 last import overwrote; room types with their rooms and a 90-night inventory page; the
 feed's catalogues (amenities, community types and events); grants of listings to partner
-accounts, and (read only) the provider accounts hosts linked through the Integrations API.
+accounts, and (read only) the provider accounts hosts linked through the Integrations API;
+pulled host feeds with their runs ("run now"), rooms' calendar syncs, bookings a host
+calendar collided with, and the scheduler's ledger.
 
 Saving a listing or any of its inlines marks it ``sync_source = staff``: the next import
 applies in full and names the fields it overwrote (``listings/feed/sync.py``)."""
@@ -21,17 +23,22 @@ from django.utils.html import format_html
 from listings import inventory, limits
 from listings.models import (
     Amenity,
+    BookingConflict,
     CommunityEvent,
     CommunityType,
     FaqEntry,
+    FeedRun,
+    HostFeed,
     Listing,
     ListingFee,
     ListingGrant,
     Photo,
     ProviderAccountLink,
     Room,
+    RoomCalendar,
     RoomType,
     RoomTypeNight,
+    ScheduledRun,
 )
 
 INVENTORY_NIGHTS = 90
@@ -426,3 +433,154 @@ class CommunityTypeAdmin(admin.ModelAdmin):
 class CommunityEventAdmin(admin.ModelAdmin):
     list_display = ("id", "name")
     search_fields = ("name",)
+
+
+# --- pulled feeds -----------------------------------------------------------------------------
+
+RUN_COUNTS = ("listings", "created", "updated", "unchanged", "failed", "delisted", "relisted")
+
+
+class FeedRunInline(admin.TabularInline):
+    model = FeedRun
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+    fields = ("created_at", "trigger", "status", *RUN_COUNTS, "error")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).order_by("-created_at", "-id")
+
+
+@admin.register(HostFeed)
+class HostFeedAdmin(admin.ModelAdmin):
+    """A host's JSON feed, pulled every ``interval_minutes``; "run now" queues a run at once."""
+
+    list_display = ("id", "url", "host", "is_active", "interval_minutes", "next_run_at", "last_run")
+    list_filter = ("is_active",)
+    list_select_related = ("host",)
+    search_fields = ("url", "host__email")
+    autocomplete_fields = ("host",)
+    formfield_overrides = HTTPS_URLS
+    fields = ("host", "url", "is_active", "interval_minutes", "next_run_at", "etag", "last_modified")
+    readonly_fields = ("etag", "last_modified")
+    inlines = (FeedRunInline,)
+    actions = ("run_now",)
+
+    @admin.display(description="Last run")
+    def last_run(self, obj: HostFeed) -> str:
+        run = obj.runs.order_by("-created_at", "-id").first()
+        return "—" if run is None else f"{run.get_status_display()} ({run.created_at:%Y-%m-%d %H:%M})"
+
+    def save_model(self, request, obj, form, change):
+        if change and "url" in form.changed_data:
+            obj.etag = obj.last_modified = ""  # the validators belonged to the old URL
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Run now")
+    def run_now(self, request, queryset):
+        from listings.feed.pull import feed_run_request
+
+        feeds = list(queryset)
+        for feed in feeds:
+            feed_run_request(feed=feed)
+        self.message_user(request, f"{len(feeds)} feed run(s) queued.")
+
+
+@admin.register(FeedRun)
+class FeedRunAdmin(admin.ModelAdmin):
+    """Every pull, read only: what the fetch answered, the counts, each listing's errors."""
+
+    list_display = ("id", "feed", "trigger", "status", "created_at", "finished_at", *RUN_COUNTS)
+    list_filter = ("status", "trigger")
+    list_select_related = ("feed",)
+    search_fields = ("feed__url", "feed__host__email")
+    fields = (
+        "feed",
+        "trigger",
+        "status",
+        ("created_at", "started_at", "finished_at"),
+        "bytes",
+        RUN_COUNTS,
+        "error",
+        "listing_errors",
+    )
+    readonly_fields = ("feed", "trigger", "status", "created_at", "started_at", "finished_at", "bytes", *RUN_COUNTS)
+    readonly_fields += ("error", "listing_errors")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+# --- iCal -------------------------------------------------------------------------------------
+
+
+@admin.register(RoomCalendar)
+class RoomCalendarAdmin(admin.ModelAdmin):
+    """Each room's calendar sync: when it was fetched, what it blocked, the last error."""
+
+    list_display = ("room", "url", "fetched_at", "next_fetch_at", "events", "blocked_nights", "error")
+    list_select_related = ("room",)
+    search_fields = ("room__name", "url")
+    readonly_fields = ("room", "url", "fetched_at", "etag", "last_modified", "events", "blocked_nights", "error")
+    fields = ("room", "url", "next_fetch_at", *readonly_fields[2:])
+    actions = ("sync_now",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description="Fetch now")
+    def sync_now(self, request, queryset):
+        from listings.tasks import room_calendar_sync
+
+        rooms = list(queryset.values_list("room_id", flat=True))
+        for room_id in rooms:
+            room_calendar_sync.enqueue(room_id)
+        self.message_user(request, f"{len(rooms)} calendar fetch(es) queued.")
+
+
+@admin.register(BookingConflict)
+class BookingConflictAdmin(admin.ModelAdmin):
+    """Bookings whose nights a host calendar blocked afterwards: staff decide (move, refund…)."""
+
+    list_display = ("booking", "room_type", "night_count", "source_url", "detected_at", "resolved_at")
+    list_filter = (("resolved_at", admin.EmptyFieldListFilter),)
+    list_select_related = ("booking", "room_type")
+    search_fields = ("booking__id", "room_type__name", "source_url")
+    fields = ("booking", "room_type", "nights", "source_url", "detected_at", "resolved_at", "note")
+    readonly_fields = ("booking", "room_type", "nights", "source_url", "detected_at")
+    actions = ("mark_resolved",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.display(description="Nights")
+    def night_count(self, obj: BookingConflict) -> int:
+        return len(obj.nights)
+
+    @admin.action(description="Mark resolved")
+    def mark_resolved(self, request, queryset):
+        from django.utils import timezone
+
+        count = queryset.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
+        self.message_user(request, f"{count} conflict(s) marked resolved.")
+
+
+@admin.register(ScheduledRun)
+class ScheduledRunAdmin(admin.ModelAdmin):
+    """The scheduler's ledger: one row per job and slot it enqueued (read only)."""
+
+    list_display = ("job", "slot", "enqueued_at", "task_id")
+    list_filter = ("job",)
+    fields = list_display
+    readonly_fields = list_display
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
