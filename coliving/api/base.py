@@ -44,6 +44,9 @@ class FamilyMixin:
     # The serializer that parses the request body; domain errors (``InvalidInput``) are
     # rendered through its fields' names, and the schema documents it as the request.
     input_serializer_class: type | None = None
+    # OPTIONS answers with the Allow header only (no DRF metadata: it would describe
+    # serializers to anyone and build them for every view).
+    metadata_class = None
 
     @property
     def accepts_query_key(self) -> bool:
@@ -69,6 +72,13 @@ class FamilyMixin:
         request.version, request.versioning_scheme = version, scheme
         if "\x00" in request.META.get("QUERY_STRING", "") or "%00" in request.META.get("QUERY_STRING", ""):
             raise exceptions.ParseError("Malformed query string: NUL characters are not allowed.")
+        method = request.method.lower()
+        if method == "options":
+            return  # the Allow header, for anyone (a CORS preflight carries no key)
+        if method not in self.http_method_names or not hasattr(self, method):
+            # Before authentication: an unsupported method is 405 (with Allow) for everyone,
+            # never a 401 or a 403 "not available to API keys".
+            raise exceptions.MethodNotAllowed(request.method)
         try:
             self.perform_authentication(request)
         except exceptions.AuthenticationFailed:
@@ -80,9 +90,13 @@ class FamilyMixin:
         self.check_permissions(request)
         self.check_tenancy(request)
 
+    def options(self, request, *args, **kwargs):
+        return Response(status=204)  # DRF adds Allow from the handlers this view has
+
     def check_tenancy(self, request) -> None:
-        """Bind ``request.tenant``; refuse a space-bound key on a view whose rows have no space
-        (a view without a ``queryset`` reads only the key's own owner, e.g. ``/v2/me``).
+        """Bind ``request.tenant``; refuse a space-bound key on an ``"owner"`` view whose rows
+        have no space (only ``any_key`` views, which read nothing but the key's own owner —
+        ``/v2/me`` —, let any key through).
 
         A ``"space"`` view reached for a space (the Cobot family) acts in that space as the
         key owner's membership there (``space_tenant``: unknown space 404, a key bound to
@@ -91,10 +105,9 @@ class FamilyMixin:
         if self.tenancy == "space" and self.space_subdomain is not None:
             request.tenant = space_tenant(request.tenant, self.space_subdomain)
             return
-        if request.tenant is None or request.tenant.space_id is None or self.tenancy != "owner":
+        if request.tenant is None or request.tenant.space_id is None or self.tenancy != "owner" or self.any_key:
             return
-        queryset = getattr(self, "queryset", None)
-        if queryset is not None and getattr(queryset, "space_lookup", None) is None:
+        if getattr(getattr(self, "queryset", None), "space_lookup", None) is None:
             raise exceptions.PermissionDenied("This API key is bound to a space and cannot reach this endpoint.")
 
     def tenant_queryset(self, queryset):

@@ -162,3 +162,44 @@ def test_another_spaces_parent_is_not_found_and_nothing_is_written(key_client, e
     assert response.status_code == 404, response.content
     assert error_message(response.json()) == endpoint.view.parent_not_found_message
     assert endpoint.model.objects.count() == rows
+
+
+ROUTES: dict[str, set[str]] = {}
+for _endpoint in ENDPOINTS:
+    ROUTES.setdefault(_endpoint.path, set()).add(_endpoint.method)
+UNSUPPORTED = sorted(
+    (path, method)
+    for path, methods in ROUTES.items()
+    for method in ("get", "post", "put", "patch", "delete")
+    if method not in methods and not (method == "get" and "head" in methods)
+)
+
+
+@pytest.mark.parametrize("path, method", UNSUPPORTED, ids=[f"{m.upper()} {p}" for p, m in UNSUPPORTED])
+def test_an_unsupported_method_is_405_with_allow_even_without_a_key(api_client, path, method):
+    endpoint = next(e for e in ENDPOINTS if e.path == path)
+    url = endpoint.url(subdomain=new_space().subdomain) if "{subdomain}" in path else endpoint.url()
+    response = getattr(api_client, method)(url)
+    assert response.status_code == 405, response.content
+    allowed = {name.strip().lower() for name in response["Allow"].split(",")}
+    assert ROUTES[path] <= allowed and method not in allowed
+
+
+@pytest.mark.parametrize("path", sorted(ROUTES), ids=sorted(ROUTES))
+def test_options_answers_allow_to_anyone(api_client, path):
+    endpoint = next(e for e in ENDPOINTS if e.path == path)
+    url = endpoint.url(subdomain=new_space().subdomain) if "{subdomain}" in path else endpoint.url()
+    response = api_client.options(url)
+    assert response.status_code == 204, response.content
+    assert ROUTES[path] <= {name.strip().lower() for name in response["Allow"].split(",")}
+
+
+OWNER_ONLY = [e for e in ENDPOINTS if e.view.tenancy == "owner" and not e.view.any_key and not e.space_owned]
+
+
+@pytest.mark.parametrize("endpoint", OWNER_ONLY, ids=lambda e: e.id)
+def test_a_space_bound_key_cannot_reach_rows_that_have_no_space(key_client, endpoint):
+    client = key_client(endpoint.scopes, space=new_space())
+    response = call(client, endpoint, endpoint.url())
+    assert response.status_code == 403, response.content
+    assert "bound to a space" in error_message(response.json())
