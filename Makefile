@@ -26,13 +26,14 @@ DEV_STAMP := $(VENV)/.requirements-dev.stamp
 RUN_ENV := DEBUG=1
 CHECK_ENV := DEBUG=0 SECRET_KEY=test-only-secret
 
-.PHONY: help run superuser worker test lint format check bench clean
+.PHONY: help run superuser worker scheduler test lint format check bench clean
 
 help:
 	@echo "make run        local server on $(URL) (SQLite under var/, demo data and keys)"
 	@echo "make test       ruff, manage.py check, makemigrations --check, OpenAPI validation, pytest"
 	@echo "make superuser  create an admin login for $(URL)/admin/"
 	@echo "make worker     run the background task worker (manage.py db_worker)"
+	@echo "make scheduler  run the periodic trigger (manage.py run_scheduler): feeds, iCal, expiries"
 	@echo "make lint       ruff check + ruff format --check"
 	@echo "make format     ruff check --fix + ruff format"
 	@echo "make bench      benchmarks (bench/run.sh)"
@@ -83,6 +84,11 @@ superuser: $(RUN_STAMP)
 
 worker: $(RUN_STAMP)
 	$(RUN_ENV) $(BIN)/python manage.py db_worker
+
+# Enqueues periodic jobs for `make worker` to run; Ctrl-C stops it between ticks.
+scheduler: $(RUN_STAMP)
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) exec $(BIN)/python manage.py run_scheduler
 
 # Runs against whatever DATABASE_URL / REDIS_URL the environment has (PostgreSQL and
 # Redis in CI; SQLite and local memory when unset). Stops at the first failing step.
