@@ -241,9 +241,10 @@ def job_post(
     """Create a job, or update the one with the same fingerprint (``action="updated"``).
 
     ``owner`` and ``key_space_id`` are the posting key's owner and bound space: a key bound
-    to a space posts for that space only. A fingerprint match that another account
-    manages is a 409. Concurrent identical posts make one job: the unique fingerprint lets
-    one insert win and the others update it.
+    to a space posts for that space only. A fingerprint match in a space the key may not
+    manage is a 403 (another space's data); one another account posted, outside any space,
+    is a 409. An update never moves a job out of its space. Concurrent identical posts make
+    one job: the unique fingerprint lets one insert win and the others update it.
     """
     content, errors = _clean_content(
         {
@@ -309,7 +310,12 @@ def job_post(
             return JobPosted(job, "created")
     managed = Job.objects.managed_by(owner=owner, space_id=key_space_id)
     if not managed.filter(pk=existing.pk).exists():
+        if existing.space_id is not None:
+            # The spec: another space's data is 403, whoever asks.
+            raise Forbidden("An identical job (same title, company, city and source URL) belongs to another space")
         raise Conflict("An identical job (same title, company, city and source URL) was posted by another account")
+    if space is None:
+        del values["space"]  # a post that names no space never takes a job out of its space
     for name, value in values.items():
         setattr(existing, name, value)
     _settle_status(existing, now)

@@ -14,6 +14,7 @@ one by their path and host through the routing registry (``coliving/api/routing.
 from __future__ import annotations
 
 import enum
+import re
 from typing import Any
 
 # The coworkies error codes are fixed by the spec's table.
@@ -107,9 +108,15 @@ def dotted(detail: Any, prefix: str = "") -> dict[str, list[str]]:
 
 
 def flatten_messages(detail: Any) -> list[str]:
-    """Coworkies' ``details`` list: ``["title: This field is required.", …]``."""
+    """Coworkies' ``details`` list, as the spec shows it: ``["Job title is required", "City ID
+    is required"]``. A message that already names its field (every word of the field's
+    name but ``id`` appears in it) stands alone; one that does not — DRF's generic "Ensure
+    this value is less than or equal to 50." — is prefixed with the field's path
+    (``"per_page: Ensure …"``), or the client could not tell which input it is about."""
     messages = []
     for path, errors in dotted(detail).items():
+        words = [word for word in re.split(r"[._]", path.lower()) if word and word != "id" and not word.isdigit()]
         for error in errors:
-            messages.append(error if path == "non_field_errors" else f"{path}: {error}")
+            named = path == "non_field_errors" or all(word in error.lower() for word in words)
+            messages.append(error if named else f"{path}: {error}")
     return messages

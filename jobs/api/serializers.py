@@ -376,11 +376,11 @@ class BlogPostSerializer(serializers.Serializer):
 
 
 class BlogParamsSerializer(serializers.Serializer):
-    category = serializers.CharField(max_length=100, required=False)
-    tag = serializers.CharField(max_length=100, required=False)
-    limit = serializers.IntegerField(min_value=1, max_value=50, default=10)
-    offset = serializers.IntegerField(min_value=0, max_value=1_000_000, default=0)
-    slug = serializers.CharField(max_length=200, required=False)
+    category = serializers.CharField(max_length=100, required=False, help_text="Posts of this category (its slug).")
+    tag = serializers.CharField(max_length=100, required=False, help_text="Posts with this tag (its slug).")
+    limit = serializers.IntegerField(min_value=1, max_value=50, default=10, help_text="Results per page (default 10).")
+    offset = serializers.IntegerField(min_value=0, max_value=1_000_000, default=0, help_text="Skip N results.")
+    slug = serializers.CharField(max_length=200, required=False, help_text="Fetch one post by its slug_url.")
 
 
 class FeedbackSerializer(serializers.Serializer):

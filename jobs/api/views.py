@@ -14,7 +14,6 @@ from __future__ import annotations
 from django.urls import reverse
 from drf_spectacular.utils import (
     OpenApiExample,
-    OpenApiParameter,
     OpenApiResponse,
     PolymorphicProxySerializer,
     extend_schema,
@@ -335,11 +334,7 @@ class BlogView(DirectoryView):
         summary="List Blog Posts / Get Blog Post",
         description="Published posts, newest first, filtered by `category` / `tag`, paged by `limit` (default "
         "10, at most 50) and `offset`. With `slug`, that one post instead, or 404.",
-        parameters=[
-            OpenApiParameter("limit", int, description="Results per page, at most 50 (default 10)."),
-            OpenApiParameter("offset", int, description="Skip N results (default 0)."),
-            OpenApiParameter("slug", str, description="Fetch one post by its slug_url."),
-        ],
+        parameters=[s.BlogParamsSerializer],  # category, tag, limit, offset, slug, with their bounds
         responses={
             200: PolymorphicProxySerializer(
                 component_name="Blog",

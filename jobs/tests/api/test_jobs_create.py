@@ -9,9 +9,10 @@ import pytest
 from django.db import connection
 
 from apikeys.models import IdempotencyRecord
+from apikeys.tests.factories import make_key
 from conftest import requires_postgres
 from jobs.models import Job
-from jobs.tests.conftest import RESTRICTED
+from jobs.tests.conftest import LIVE, RESTRICTED
 from jobs.tests.factories import CityFactory, JobFactory, PlanFactory, SpaceFactory
 
 pytestmark = pytest.mark.django_db
@@ -138,11 +139,11 @@ def test_id_city_wins_over_city_name(cwk, cities):
 @pytest.mark.parametrize(
     "field, message",
     [
-        ("title", "title: Job title is required"),
-        ("company", "company: Company name is required"),
-        ("description", "description: Job description is required"),
-        ("job_type", "job_type: Job type is required"),
-        ("tags", "tags: Tags is required"),
+        ("title", "Job title is required"),
+        ("company", "Company name is required"),
+        ("description", "Job description is required"),
+        ("job_type", "Job type is required"),
+        ("tags", "Tags is required"),
     ],
 )
 def test_each_required_field_is_a_422(cwk, cities, field, message):
@@ -159,7 +160,7 @@ def test_a_city_is_required(cwk, cities):
     body = {key: value for key, value in QUICK_START_BODY.items() if key != "city_name"}
     response = post(cwk(), body)
     assert response.status_code == 422
-    assert details(response) == ["id_city: City ID is required"]
+    assert details(response) == ["City ID is required"]
 
 
 def test_every_missing_field_is_reported_at_once(cwk, cities):
@@ -178,7 +179,7 @@ def test_the_spec_error_example(cwk, cities):
         "error": {
             "code": "validation_error",
             "message": "Validation failed",
-            "details": ["title: Job title is required", "id_city: City ID is required"],
+            "details": ["Job title is required", "City ID is required"],
         },
     }
 
@@ -186,19 +187,19 @@ def test_the_spec_error_example(cwk, cities):
 @pytest.mark.parametrize(
     "change, message",
     [
-        ({"job_type": "volunteer"}, "job_type: Job type must be fulltime, parttime, freelance or internship"),
-        ({"currency": "CHF"}, "currency: Currency must be EUR, USD or GBP"),
-        ({"sal_min": 50000, "sal_max": 40000}, "sal_min: sal_min cannot exceed sal_max"),
+        ({"job_type": "volunteer"}, "Job type must be fulltime, parttime, freelance or internship"),
+        ({"currency": "CHF"}, "Currency must be EUR, USD or GBP"),
+        ({"sal_min": 50000, "sal_max": 40000}, "sal_min cannot exceed sal_max"),
         ({"sal_min": -1}, "sal_min: Ensure this value is greater than or equal to 0."),
         ({"external_url": "javascript:alert(1)"}, "external_url: Enter an absolute http(s) URL."),
         ({"apply_url": "ftp://example.com/x"}, "apply_url: Enter an absolute http(s) URL."),
         ({"tags": " , ,"}, "tags: At least one tag is required"),
-        ({"description": "<script>alert(1)</script>"}, "description: Job description is required"),
-        ({"title": "   "}, "title: Job title is required"),
+        ({"description": "<script>alert(1)</script>"}, "Job description is required"),
+        ({"title": "   "}, "Job title is required"),
         ({"title": "x" * 201}, "title: Ensure this field has no more than 200 characters."),
-        ({"id_plan": 999}, "id_plan: Plan 999 does not exist or is not active"),
-        ({"id_space": 999}, "id_space: Space 999 does not exist or is not confirmed"),
-        ({"id_city": 999, "city_name": None}, "id_city: City 999 not found"),
+        ({"id_plan": 999}, "Plan 999 does not exist or is not active"),
+        ({"id_space": 999}, "Space 999 does not exist or is not confirmed"),
+        ({"id_city": 999, "city_name": None}, "City 999 not found"),
         ({"is_remote": "maybe"}, "is_remote: Must be a valid boolean."),
     ],
 )
@@ -232,14 +233,14 @@ def test_an_inactive_plan_is_refused(cwk, cities):
     plan = PlanFactory(is_active=False)
     response = post(cwk(), {**QUICK_START_BODY, "id_plan": plan.pk})
     assert response.status_code == 422
-    assert details(response) == [f"id_plan: Plan {plan.pk} does not exist or is not active"]
+    assert details(response) == [f"Plan {plan.pk} does not exist or is not active"]
 
 
 def test_an_unconfirmed_space_is_refused(cwk, cities):
     unconfirmed = SpaceFactory(is_confirmed=False, city=cities["berlin"])
     response = post(cwk(), {**QUICK_START_BODY, "id_space": unconfirmed.pk})
     assert response.status_code == 422
-    assert details(response) == [f"id_space: Space {unconfirmed.pk} does not exist or is not confirmed"]
+    assert details(response) == [f"Space {unconfirmed.pk} does not exist or is not confirmed"]
 
 
 def test_a_confirmed_space_is_taken_from_an_unbound_key(cwk, cities, space):
@@ -361,7 +362,7 @@ def test_an_ambiguous_prefix_is_a_422_naming_the_candidates(cwk, cities):
     assert response.status_code == 422
     sf, ss = cities["san-francisco"], cities["san-sebastian"]
     assert details(response) == [
-        f"city_name: City name 'San' is ambiguous; use id_city or a longer name: "
+        f"City name 'San' is ambiguous; use id_city or a longer name: "
         f"San Francisco (id {sf.pk}), San Sebastián (id {ss.pk})"
     ]
 
@@ -435,12 +436,30 @@ def test_a_repost_relists_an_expired_job(cwk, cities):
     assert data["action"] == "updated" and data["status"] == "active"
 
 
-def test_another_accounts_identical_job_is_a_conflict(cwk, cities, space, other_space):
+def test_another_spaces_identical_job_is_forbidden(cwk, cities, space, other_space):
     post(cwk(space=space), SPEC_BODY)
     response = post(cwk(space=other_space), SPEC_BODY)
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "forbidden"
+    assert Job.objects.get().space == space
+
+
+def test_an_unbound_key_never_takes_a_spaces_job_out_of_its_space(cwk, cities, space):
+    bound = cwk(space=space)
+    job_id = post(bound, SPEC_BODY).json()["data"]["job_id"]
+    unbound = cwk()
+    unbound.credentials(HTTP_X_API_KEY=make_key(owner=bound.owner, scopes=["write"], prefix=LIVE)[1])
+    response = post(unbound, SPEC_BODY)  # the same account, no space named: its own job, updated
+    assert response.json()["data"]["action"] == "updated"
+    assert Job.objects.get(pk=job_id).space == space
+    assert bound.get(f"{URL}/{job_id}").status_code == 200
+
+
+def test_another_accounts_identical_job_outside_any_space_is_a_conflict(cwk, cities):
+    post(cwk(), SPEC_BODY)
+    response = post(cwk(), SPEC_BODY)
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "conflict"
-    assert Job.objects.get().space == space
 
 
 def test_another_key_of_the_same_space_updates_the_spaces_job(cwk, cities, space):

@@ -63,9 +63,9 @@ def test_a_stale_key_sent_by_habit_does_not_matter(api_client):
 @pytest.mark.parametrize(
     "body, message",
     [
-        ({}, "message: Feedback message is required"),
-        ({"message": "   "}, "message: Feedback message is required"),
-        ({"message": "x", "email": "nope"}, "email: Enter a valid email address."),
+        ({}, "Feedback message is required"),
+        ({"message": "   "}, "Feedback message is required"),
+        ({"message": "x", "email": "nope"}, "Enter a valid email address."),
         ({"message": "x" * 5001}, "message: Ensure this field has no more than 5000 characters."),
         ({"message": "x", "url": "u" * 501}, "url: Ensure this field has no more than 500 characters."),
         ({"message": "x", "category": "c" * 51}, "category: Ensure this field has no more than 50 characters."),
@@ -192,8 +192,8 @@ def test_an_unknown_token_changes_nothing(api_client, path):
 @pytest.mark.parametrize(
     "body, message",
     [
-        ({}, "email: Email is required"),
-        ({"email": "not-an-email"}, "email: Enter a valid email address."),
+        ({}, "Email is required"),
+        ({"email": "not-an-email"}, "Enter a valid email address."),
         ({"email": "a@b.cd", "source": "s" * 101}, "source: Ensure this field has no more than 100 characters."),
     ],
 )
