@@ -118,6 +118,8 @@ class AutoSchema(BaseAutoSchema):
     def _is_enveloped(self, serializer, status_code: str) -> bool:
         if self._family() is Family.COBOT or not status_code.startswith("2") or not is_serializer(serializer):
             return False
+        if not getattr(self.view, "enveloped", True):
+            return False  # a view that answers a bare document where its spec shows one
         if self._is_list_view(serializer) and self._get_paginator() is not None:
             return False  # the paginator's schema is the envelope
         fields = getattr(serializer.child if is_list_serializer(serializer) else serializer, "fields", {})

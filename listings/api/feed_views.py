@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
+from rest_framework.response import Response
 
 from coliving.api.base import ApiView
 from coliving.api.negotiation import AlwaysJSONNegotiation
@@ -27,6 +28,7 @@ class FeedExampleView(ApiView):
     """The spec's example payload: a listing that imports cleanly."""
 
     public = True
+    enveloped = False  # the payload, not {"success", "data"}: coliving/api/schema.py reads it
 
     @extend_schema(
         operation_id="json_import_example",
@@ -36,7 +38,8 @@ class FeedExampleView(ApiView):
         responses={200: ListingFeedSerializer},
     )
     def get(self, request):
-        return self.respond(docs.example())
+        # Bare, as the spec presents it: the payload itself, ready to POST to /v2/listings.
+        return Response(docs.example())
 
 
 @extend_schema_field({"type": ["string", "number", "null"]})

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -188,7 +188,11 @@ def feed_import(
                 continue
             row, warning, error = candidates.match(document)
             if error is not None:
+                # Every problem at once: the document's own errors come with the match's.
+                if catalogues is None:
+                    catalogues = Catalogues.load()
                 result.errors.append(error)
+                result.errors.extend(listing_validate(document, catalogues=catalogues).errors)
                 _done(report, result, progress)
                 continue
             if warning is not None:
@@ -229,16 +233,34 @@ def feed_import(
                 _done(report, result, progress)
                 continue
             try:
-                with transaction.atomic():
-                    listing = _write(
-                        host=host,
-                        listing_id=None if row is None else row["id"],
-                        document=canonical,
-                        hashes=(digest, raw_hash),
-                        source=source,
-                        now=now,
-                        result=result,
-                    )
+                try:
+                    with transaction.atomic():
+                        listing = _write(
+                            host=host,
+                            listing_id=None if row is None else row["id"],
+                            document=canonical,
+                            hashes=(digest, raw_hash),
+                            source=source,
+                            now=now,
+                            result=result,
+                        )
+                except IntegrityError:
+                    # A concurrent push created the same listing first (the host's unique
+                    # original_id): apply this version to it, once.
+                    again, _, _ = _Candidates(host, [document]).match(document) if row is None else (None, 0, 0)
+                    if again is None:
+                        raise
+                    result.action = UPDATED
+                    with transaction.atomic():
+                        listing = _write(
+                            host=host,
+                            listing_id=again["id"],
+                            document=canonical,
+                            hashes=(digest, raw_hash),
+                            source=source,
+                            now=now,
+                            result=result,
+                        )
             except Exception:
                 logger.exception("Feed import: listing %s (index %s) could not be written", result.original_id, index)
                 result.action = FAILED

@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
+import socket
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -165,12 +166,23 @@ def _percent(value: Any, spec: Field) -> int | float:
     return _decimal(value, Decimal("100"))
 
 
+_NUMERIC_HOST = re.compile(r"[0-9a-fx.]+")
+
+
 def _public_host(host: str) -> bool:
     host = host.rstrip(".").lower()
     try:
-        return ipaddress.ip_address(host).is_global
+        address = ipaddress.ip_address(host)
     except ValueError:
-        pass
+        address = None
+    if address is None and _NUMERIC_HOST.fullmatch(host):
+        # The legacy IPv4 spellings clients still resolve: 127.1, 0x7f.0.0.1, 0177.0.0.1, 2130706433.
+        try:
+            address = ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            pass  # a name that only looks numeric ("cafe.be"): checked as a name below
+    if address is not None:
+        return address.is_global and not address.is_multicast
     if host == "localhost" or host.endswith(_LOCAL_SUFFIXES) or "." not in host:
         return False
     return all(label and len(label) <= 63 for label in host.split("."))

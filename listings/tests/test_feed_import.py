@@ -200,6 +200,43 @@ def test_an_ambiguous_name_fails(host):
     assert [(error.path, error.code) for error in result.errors] == [(("name",), "ambiguous_match")]
 
 
+def test_an_ambiguous_match_is_reported_with_the_documents_own_errors(host):
+    doc = spec_example()
+    del doc["original_id"], doc["original_url"]
+    imported(host, doc)
+    Listing.objects.create(host=host, name=doc["name"])
+    doc["parking"] = "N/A"
+
+    result = listing_import(host=host, document=doc)
+
+    assert {(error.path, error.code) for error in result.errors} == {
+        (("name",), "ambiguous_match"),
+        (("parking",), "enum"),  # not one of /json/import/parking's values
+    }
+
+
+def test_a_create_that_loses_a_race_updates_the_winner(host, monkeypatch):
+    """Two first pushes of one listing at once: the unique (host, original_id) lets one insert
+    win; the other applies its version to the winner's listing instead of failing."""
+    doc = spec_example()
+    winner = imported(host, copy.deepcopy(doc))
+    real = sync._Candidates.match
+    calls = []
+
+    def stale(self, document):  # the first lookup ran before the winner committed
+        calls.append(1)
+        return (None, None, None) if len(calls) == 1 else real(self, document)
+
+    monkeypatch.setattr(sync._Candidates, "match", stale)
+    doc["bookings"]["stay_min"] = 6
+
+    result = listing_import(host=host, document=doc)
+
+    assert (result.action, result.listing_id, result.errors) == ("updated", winner.pk, [])
+    assert Listing.objects.filter(host=host).count() == 1
+    assert Listing.objects.get(pk=winner.pk).stay_min == 6
+
+
 def test_a_second_host_can_never_update_the_first_hosts_listing(host):
     theirs = imported(host)
     before = Listing.objects.filter(pk=theirs.pk).values().get()

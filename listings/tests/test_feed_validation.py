@@ -97,6 +97,11 @@ RULES = [
     ("original_url", "ftp://host.example.com/x", "original_url", "url"),
     ("media.3d_tour", "http://localhost/tour", "media.3d_tour", "url_private"),
     ("room_types.0.photos.0.url", "http://10.0.0.5/a.jpg", "room_types.0.photos.0.url", "url_private"),
+    ("media.3d_tour", "http://127.1/", "media.3d_tour", "url_private"),  # legacy IPv4 spellings
+    ("media.3d_tour", "http://0x7f.0.0.1/", "media.3d_tour", "url_private"),
+    ("media.3d_tour", "http://0177.0.0.1/", "media.3d_tour", "url_private"),
+    ("media.3d_tour", "http://192.168.1/", "media.3d_tour", "url_private"),
+    ("media.3d_tour", "http://224.0.0.1/", "media.3d_tour", "url_private"),  # multicast
     ("room_types.0.rooms.0.availability.ical", "https://169.254.169.254/x", None, "url_private"),
     ("community.community_manager.photo", "https://user:pw@host.example.com/a.jpg", None, "url_private"),
     ("bookings.application_url", "https://intranet/apply", "bookings.application_url", "url_private"),
