@@ -58,7 +58,11 @@ class RoomTypeQuerySet(TenantQuerySet):
         feed import (it had bookings, so it was kept) is no longer sold, pushed or listed."""
         from listings.models import Listing
 
-        return self.filter(listing__in=Listing.objects.for_owner(user), is_active=True)
+        return self.filter(listing__in=Listing.objects.for_owner(user)).sellable()
+
+    def sellable(self) -> RoomTypeQuerySet:
+        """Room types still offered: not deactivated by a feed import."""
+        return self.filter(is_active=True)
 
     def integration_rows(self) -> list[dict[str, Any]]:
         """The ``room_types`` of the Integrations API's "List Room Types", every month included."""

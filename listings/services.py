@@ -68,7 +68,9 @@ def _owned_room_types(
             code="unauthorized_listings",
             details={"unauthorized_listing_ids": unauthorized},
         )
-    room_types = RoomType.objects.filter(pk__in={room_type_id for _, room_type_id in pairs}, listing_id__in=owned)
+    room_types = RoomType.objects.sellable().filter(
+        pk__in={room_type_id for _, room_type_id in pairs}, listing_id__in=owned
+    )
     room_types = room_types.only("pk", "listing_id", *columns).order_by("pk")
     if lock:
         room_types = room_types.select_for_update(of=("self",), no_key=True)

@@ -221,7 +221,7 @@ class RoomTypeListView(ProviderMixin, ApiGenericView):
     )
     def get(self, request, provider: str, listing_id: int):
         listing = self.get_object()
-        return self.respond({"room_types": RoomType.objects.filter(listing_id=listing.pk).integration_rows()})
+        return self.respond({"room_types": RoomType.objects.sellable().filter(listing_id=listing.pk).integration_rows()})
 
 
 class AvailabilityUpdateView(ProviderMixin, ApiView):

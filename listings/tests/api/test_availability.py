@@ -425,3 +425,15 @@ def test_a_push_of_too_many_nights_in_all_is_400_and_writes_nothing(client, sett
     assert response.status_code == 400
     assert "at most 20 nights" in response.json()["details"]["data"][0]
     assert not RoomTypeNight.objects.exists()
+
+
+def test_a_deactivated_room_type_is_422_and_nothing_is_written(client, room_type):
+    """A room type a feed import deactivated (it had bookings) is no longer pushed to."""
+    room_type.is_active = False
+    room_type.save(update_fields=["is_active"])
+
+    response = client.post(URL, {"data": [item(room_type)]}, format="json")
+
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_room_types"
+    assert nights() == {}

@@ -143,3 +143,14 @@ def test_it_makes_the_same_number_of_queries_whatever_the_number_of_room_types(
         response = client.get(url(listing.pk))
 
     assert len(response.json()["data"]["room_types"]) == size
+
+
+def test_a_deactivated_room_type_is_not_listed(key_client, mangobeds):
+    client = key_client(["listings.read"])
+    listing = ListingFactory(host=client.owner)
+    kept = RoomTypeFactory(listing=listing)
+    RoomTypeFactory(listing=listing, is_active=False)
+
+    response = client.get(url(listing.pk))
+
+    assert [row["room_type_id"] for row in response.json()["data"]["room_types"]] == [kept.pk]
