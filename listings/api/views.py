@@ -221,7 +221,8 @@ class RoomTypeListView(ProviderMixin, ApiGenericView):
     )
     def get(self, request, provider: str, listing_id: int):
         listing = self.get_object()
-        return self.respond({"room_types": RoomType.objects.sellable().filter(listing_id=listing.pk).integration_rows()})
+        room_types = RoomType.objects.sellable().filter(listing_id=listing.pk)
+        return self.respond({"room_types": room_types.integration_rows()})
 
 
 class AvailabilityUpdateView(ProviderMixin, ApiView):
