@@ -7,7 +7,10 @@ has the room type's ``amount`` (DESIGN.md, "Inventory and bookings"). Four write
 - ``nights_release`` — a cancellation or decline gives them back (never above ``amount``);
 - ``nights_upsert`` — a PMS push sets nights outright;
 - ``room_type_amount_change`` — a room type's ``amount`` changes and its stored nights
-  move by the same step (kept within ``0 … amount``).
+  move by the same step (kept within ``0 … amount``);
+- ``room_blocks_apply`` — a room's host calendar (iCal) blocks nights: its blocks are
+  replaced and every night whose blocks changed is recomputed as *units not blocked minus
+  units held by bookings*; bookings that no longer fit are flagged (``BookingConflict``).
 
 No night ever goes below zero: the take is conditional (``available >= 1``) and the
 table's CHECK constraint is the backstop.
@@ -48,7 +51,7 @@ from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
 from listings import limits
-from listings.models import RoomType, RoomTypeNight
+from listings.models import BookingConflict, Room, RoomNightBlock, RoomType, RoomTypeNight
 
 
 def nights_of(checkin: date, checkout: date) -> list[date]:
@@ -231,3 +234,83 @@ def room_type_amount_change(*, room_type: RoomType, amount: int) -> RoomType:
             available=Greatest(Value(0), Least(Value(amount), F("available") + (amount - old)))
         )
     return room_type
+
+
+# --- iCal blocks ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def room_blocks_apply(*, room: Room, nights: set[date], source_url: str, start: date, end: date) -> dict:
+    """Make ``nights`` (within ``start`` … the night before ``end``) the nights ``room`` is
+    blocked by its calendar at ``source_url``, and bring its room type's nights in line.
+
+    Lock order as everywhere: the room type row ``FOR UPDATE`` first — a take holds it
+    ``FOR KEY SHARE``, so no booking of this room type commits half-way through the count
+    below, and ``amount`` cannot move — then the nights, written in date order by
+    ``nights_upsert``. Only nights whose blocks changed are recomputed, each as
+    ``amount − active rooms blocked that night − bookings holding it``, never below zero
+    (the CHECK constraint). A night where that would go below zero *and* bookings hold
+    units is oversold by the host's calendar: the latest bookings of that night, as many
+    as are over, get an open ``BookingConflict`` (created once, its nights growing) for
+    staff — the booking itself is left as it is. Returns the nights added, removed and
+    the bookings flagged.
+    """
+    from django.apps import apps
+
+    booking_model = apps.get_model("bookings", "Booking")
+    room_type_id = room.room_type_id
+    amount = RoomType.objects.select_for_update().filter(pk=room_type_id).values_list("amount", flat=True).get()
+    wanted = {night for night in nights if start <= night < end}
+    blocks = RoomNightBlock.objects.filter(room=room, date__gte=start, date__lt=end)
+    current = set(blocks.values_list("date", flat=True))
+    added, removed = sorted(wanted - current), sorted(current - wanted)
+    if removed:
+        blocks.filter(date__in=removed).delete()
+    if added:
+        RoomNightBlock.objects.bulk_create(
+            [RoomNightBlock(room=room, date=night, source_url=source_url) for night in added]
+        )
+    blocks.exclude(source_url=source_url).update(source_url=source_url)
+    changed = sorted(set(added) | set(removed))
+    flagged: list[int] = []
+    if changed:
+        flagged = _nights_recompute(room_type_id, amount, changed, source_url, booking_model)
+    return {"added": added, "removed": removed, "flagged": flagged}
+
+
+def _nights_recompute(room_type_id: int, amount: int, dates: list[date], source_url: str, booking_model) -> list[int]:
+    blocked = dict.fromkeys(dates, 0)
+    active_blocks = RoomNightBlock.objects.filter(
+        room__room_type_id=room_type_id, room__is_active=True, date__in=dates
+    ).values_list("date", flat=True)
+    for night in active_blocks:
+        blocked[night] += 1
+    holding = booking_model.objects.filter(
+        room_type_id=room_type_id,
+        status__in=booking_model.HOLDING,
+        checkin__lte=dates[-1],
+        checkout__gt=dates[0],
+    ).order_by("-created_at", "-id")
+    bookings = list(holding.values_list("id", "checkin", "checkout"))
+    available, over = [], {}
+    for night in dates:
+        booked = [pk for pk, checkin, checkout in bookings if checkin <= night < checkout]
+        free = amount - blocked[night] - len(booked)
+        available.append(max(0, free))
+        if free < 0 and booked:
+            # The latest bookings of the night, as many as the night is over by.
+            for pk in booked[: min(-free, len(booked))]:
+                over.setdefault(pk, []).append(night.isoformat())
+    nights_upsert(room_type_ids=[room_type_id] * len(dates), dates=dates, available=available)
+    for booking_id, over_nights in over.items():
+        conflict = (
+            BookingConflict.objects.select_for_update().filter(booking_id=booking_id, resolved_at__isnull=True).first()
+        )
+        if conflict is None:
+            BookingConflict.objects.create(
+                booking_id=booking_id, room_type_id=room_type_id, nights=over_nights, source_url=source_url
+            )
+        elif not set(over_nights) <= set(conflict.nights):
+            conflict.nights = sorted(set(conflict.nights) | set(over_nights))
+            conflict.save(update_fields=["nights"])
+    return sorted(over)

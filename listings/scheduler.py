@@ -51,6 +51,8 @@ class Job:
 SCHEDULE: tuple[Job, ...] = (
     # Due feeds (each has its own interval) are claimed every 5 minutes.
     Job("host_feeds_dispatch", "listings.tasks.host_feeds_dispatch", every=timedelta(minutes=5)),
+    # Due room calendars (every ICAL_SYNC_MINUTES each) are claimed every 5 minutes.
+    Job("room_calendars_dispatch", "listings.tasks.room_calendars_dispatch", every=timedelta(minutes=5)),
     # Expired jobs are hidden once a day, at 03:00 UTC.
     Job("jobs_expire", "jobs.tasks.jobs_expire", every=timedelta(days=1), offset=timedelta(hours=3)),
     # Idempotency records past their TTL are purged hourly.

@@ -23,3 +23,17 @@ def feed_run_execute(run_id: int) -> str:
     from listings.feed.pull import feed_run_execute as execute
 
     return execute(run_id=run_id)
+
+
+@task()
+def room_calendars_dispatch() -> int:
+    from listings.ical.sync import room_calendars_dispatch as dispatch
+
+    return len(dispatch())
+
+
+@task()
+def room_calendar_sync(room_id: int) -> str:
+    from listings.ical.sync import room_calendar_sync as sync
+
+    return sync(room_id=room_id)
