@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bench import data
+from bookings.resources import bench as cobot_bench
 from jobs import bench as jobs_bench
 
 
@@ -290,6 +291,36 @@ register(
     ),
 )
 
+# --- GET /spaces/<subdomain>/api/bookings?from&to, a month of 2,000 bookings (Cobot) --------
+
+COBOT = {"headers": {"X-API-Key": "{cobot_key}"}, "same_body_as": "cobot/bookings/bare"}
+
+register(
+    Scenario(
+        "cobot/bookings/bare",
+        "/bench/bare/spaces/bench/bookings?{cobot_query}",
+        headers={"X-API-Key": "{cobot_key}"},
+        description="the month's 2,000 bookings' bytes from memory",
+    ),
+    Scenario(
+        "cobot/bookings/plain",
+        "/bench/plain/spaces/bench/bookings?{cobot_query}",
+        compare=("cobot/bookings/bare",),
+        description="no DRF: key, membership, the bookings with .values(), orjson",
+        **COBOT,
+    ),
+    Scenario(
+        "cobot/bookings",
+        "{cobot_bookings_path}",
+        compare=("cobot/bookings/plain", "cobot/bookings/bare"),
+        target=0.9,
+        expect_headers=("X-RateLimit-Limit",),
+        description="GET /spaces/bench/api/bookings?from&to as served, a month of 2,000 bookings",
+        **COBOT,
+    ),
+)
+
 SEEDERS.append(data.seed_catalogue)
 SEEDERS.append(data.seed_rates_host)
 SEEDERS.append(jobs_bench.seed)
+SEEDERS.append(cobot_bench.seed)

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from bench import views
+from bookings.resources import bench as cobot_bench
 from jobs import bench as jobs_bench
 
 urlpatterns = [
@@ -19,4 +20,6 @@ urlpatterns = [
     path("plain/integrations/<slug:provider>/bookings", views.plain_feed),
     path("bare/jobs", jobs_bench.bare_jobs),
     path("plain/jobs", jobs_bench.plain_jobs),
+    path("bare/spaces/<slug:subdomain>/bookings", cobot_bench.bare_bookings),
+    path("plain/spaces/<slug:subdomain>/bookings", cobot_bench.plain_bookings),
 ]
