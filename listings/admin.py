@@ -131,6 +131,8 @@ class ListingAdmin(admin.ModelAdmin):
         "last_imported_at",
         "content_hash",
         "overwritten_fields",
+        "host_feed",
+        "calendar_token",
     )
     inlines = (RoomTypeInline, ListingFeeInline, PhotoInline, FaqEntryInline, ListingGrantInline)
     formfield_overrides = HTTPS_URLS
@@ -201,7 +203,14 @@ class ListingAdmin(admin.ModelAdmin):
         (
             "Sync",
             {
-                "fields": ("sync_source", "last_imported_at", "content_hash", "overwritten_fields"),
+                "fields": (
+                    "sync_source",
+                    "last_imported_at",
+                    "content_hash",
+                    "overwritten_fields",
+                    "host_feed",
+                    "calendar_token",
+                ),
                 "description": "Where the current version came from. A staff edit here is overwritten by the "
                 "host's next import, which lists the fields it replaced under 'overwritten fields'.",
             },
