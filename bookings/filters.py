@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from bookings.models import Booking
+from coliving.api.converters import MAX_ID
 
 
 @extend_schema_field(OpenApiTypes.INT64)
@@ -18,7 +19,7 @@ class IntegerFilter(django_filters.NumberFilter):
 class BookingFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Booking.Status.choices, help_text="Only bookings in this status.")
     listing_id = IntegerFilter(
-        field_name="listing_id", min_value=1, max_value=2**63 - 1, help_text="Only bookings of this listing."
+        field_name="listing_id", min_value=1, max_value=MAX_ID, help_text="Only bookings of this listing."
     )
     checkin_from = django_filters.DateFilter(
         field_name="checkin", lookup_expr="gte", help_text="Check-in on or after this date (YYYY-MM-DD)."

@@ -7,8 +7,8 @@ from rest_framework import serializers
 
 from bookings.models import Booking
 from bookings.versions import Cursor, format_version, parse_since
+from coliving.api.converters import MAX_ID
 
-MAX_ID = 2**63 - 1
 VERSION_HELP = (
     "Changes on every modification. `YYYY-MM-DD HH:MM:SS` (UTC) of the change, then `.` and a zero-padded "
     "change number: `2024-05-20 14:30:00.000000042`. Versions compare as strings in change order."

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from coliving.api.converters import MAX_ID
 from jobs.models import Job
 from jobs.selectors import amount, iso, job_links
 
@@ -69,7 +70,7 @@ class JobContentSerializer(serializers.Serializer):
     id_city = serializers.IntegerField(
         source="city_id",
         min_value=1,
-        max_value=2**63 - 1,
+        max_value=MAX_ID,
         required=False,
         allow_null=True,
         help_text="City ID from GET /v2/cities. Required unless city_name is given.",
@@ -111,7 +112,7 @@ class JobCreateSerializer(JobContentSerializer):
     id_space = serializers.IntegerField(
         source="space_id",
         min_value=1,
-        max_value=2**63 - 1,
+        max_value=MAX_ID,
         required=False,
         allow_null=True,
         help_text="A confirmed coworking space; a key bound to a space posts for that space only.",

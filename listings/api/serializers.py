@@ -16,12 +16,12 @@ from datetime import timedelta
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from coliving.api.converters import MAX_ID
 from listings import limits
 from listings.currencies import normalise_currency
 from listings.feed.enums import choices
 from listings.models import Listing
 
-MAX_ID = 2**63 - 1
 MAX_AVAILABLE = 2**31 - 1
 _DIGITS = re.compile(r"[0-9]{1,19}")
 

@@ -19,12 +19,12 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 
 from bookings.resources.times import format_time, parse_time
+from coliving.api.converters import MAX_ID
 
 TIME_HELP = (
     "`2012-04-12 12:00 +0000` (the day may be unpadded), `2012/04/12 12:00:00 +0000`, ISO 8601 "
     "(`2012-04-12T12:00:00Z`) or a date alone (its midnight). Without an offset: the space's local time."
 )
-MAX_ID = 2**63 - 1
 
 
 @extend_schema_field({"type": "string", "example": "2012-04-12 12:00 +0000", "description": TIME_HELP})
