@@ -13,9 +13,11 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 
 from accounts.validators import validate_timezone
+from coliving.api.routing import SUBDOMAIN
 from coliving.api.tenancy import TenantQuerySet
 from jobs.normalise import fold
 from jobs.querysets import BlogPostQuerySet, CityQuerySet, EventQuerySet, JobQuerySet, SpaceQuerySet
@@ -72,7 +74,19 @@ class Space(models.Model):
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     linkedin_url = models.URLField(blank=True)
-    subdomain = models.SlugField(max_length=63, unique=True, null=True, blank=True)
+    subdomain = models.SlugField(
+        max_length=63,
+        unique=True,
+        null=True,
+        blank=True,
+        # What the routing reaches (coliving/api/routing.py SUBDOMAIN): a DNS label in lower case.
+        validators=[
+            RegexValidator(
+                rf"\A{SUBDOMAIN}\Z",
+                "Lower-case letters, digits and inner hyphens only: the space's host name part.",
+            )
+        ],
+    )
     timezone = models.CharField(
         max_length=64, default="UTC", validators=[validate_timezone], help_text="IANA time zone, e.g. Europe/Berlin."
     )
