@@ -148,13 +148,13 @@ def _nights_one_by_one(room_type_ids: list[int], start, values: tuple[int, int])
 
 
 def _availability(base: str, context: dict) -> dict:
-    from listings import services
+    from listings import limits
     from listings.api.views import AvailabilityUpdateView
     from listings.models import RoomTypeNight
 
     key, pairs = context["api_key"], context["push_room_types"]
     ids = [room_type for _listing, room_type in pairs]
-    start = services.today()
+    start = limits.today()
     result: dict = {"room_types": len(ids), "nights": len(ids) * NIGHTS}
 
     # Insert: over HTTP into no nights; then, the nights deleted and vacuumed, directly.

@@ -12,6 +12,7 @@ from bookings import services
 from bookings.models import Booking
 from bookings.resources import demo as resources_demo
 from coliving.api.errors import ApplicationError
+from listings import limits
 from listings.models import Listing, RoomType
 
 
@@ -32,7 +33,7 @@ def _seed_stay(context: dict[str, object]) -> None:
     guest = _demo_guest(context)
     if Booking.objects.filter(guest=guest, listing=listing).exists():
         return
-    on = services.today()
+    on = limits.today()
     checkin = on + timedelta(days=max(listing.notice_min_days or 0, 14))
     nights = max((listing.stay_min or 1) * services.NIGHTS_PER_STAY_MIN_MONTH, 30)
     try:

@@ -33,11 +33,6 @@ DUPLICATE_MESSAGE_WINDOW = timedelta(seconds=60)
 UNAVAILABLE_MESSAGE = "Room type is not available for the requested dates"
 
 
-def today() -> date:
-    """``listings.limits.today()``, still read here by bookings/demo.py and bench/queries.py."""
-    return limits.today()
-
-
 def booking_reference(pk: int) -> str:
     """What people quote for a booking: ``CO-1002`` for id 2."""
     return f"CO-{1000 + pk}"

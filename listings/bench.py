@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.http import HttpResponse
 
 from accounts.models import User
-from listings import services
+from listings import inventory, limits, services
 from listings.inventory import nights_upsert  # the statement the availability service ends with
 from listings.models import MONTH_PRICE_FIELDS, Listing, RoomType, RoomTypeNight
 
@@ -58,7 +58,7 @@ def availability(*, room_types: int = 200, nights: int = 365) -> dict[str, Any]:
     try:
         with transaction.atomic():
             owner, rts = _room_types(room_types)
-            start = services.today()
+            start = limits.today()
             end = start + timedelta(days=nights - 1)
 
             def items(value: int) -> list[services.AvailabilityItem]:
@@ -86,10 +86,10 @@ def availability(*, room_types: int = 200, nights: int = 365) -> dict[str, Any]:
 
             # Django's bulk_create(update_conflicts=True), batches of 5000, same rows.
             result["orm_bulk_create_insert_s"] = _timed(
-                lambda: services.nights_upsert_orm(room_type_ids=ids, dates=dates, available=[3] * len(ids))
+                lambda: inventory.nights_upsert_orm(room_type_ids=ids, dates=dates, available=[3] * len(ids))
             )
             result["orm_bulk_create_overwrite_s"] = _timed(
-                lambda: services.nights_upsert_orm(room_type_ids=ids, dates=dates, available=[4] * len(ids))
+                lambda: inventory.nights_upsert_orm(room_type_ids=ids, dates=dates, available=[4] * len(ids))
             )
             wipe()
 

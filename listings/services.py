@@ -35,15 +35,8 @@ from apikeys.models import ApiKey, Provider
 from coliving.api.errors import Conflict, FieldError, Forbidden, InvalidInput, Unprocessable
 from listings import limits
 from listings.inventory import nights_upsert
-from listings.inventory import nights_upsert_orm as nights_upsert_orm  # still read here by listings/bench.py
 from listings.limits import AvailabilityItem, RateItem
 from listings.models import Listing, ProviderAccountLink, RoomType
-
-
-def today() -> date:
-    """``listings.limits.today()``, still read here by listings/bench.py and bench/pushes.py."""
-    return limits.today()
-
 
 # --- ownership ------------------------------------------------------------------------------
 
