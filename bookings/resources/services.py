@@ -204,10 +204,12 @@ def _rule_errors(booking: ResourceBooking, resource: Resource, *, strict: bool) 
         errors.append(FieldError(("end",), "must be after from", "before_start"))
     if not 1 <= booking.units <= resource.units:
         errors.append(FieldError(("units",), f"must be between 1 and {resource.units}", "units"))
-    if not strict or errors:
+    if not strict:
         return errors
     if booking.start < now():
         errors.append(FieldError(("start",), "can't be in the past", "past"))
+    if booking.start >= booking.end:
+        return errors  # no duration or window to judge
     minutes = rules.elapsed(booking.start, booking.end).total_seconds() / 60
     if resource.min_booking_duration and minutes < resource.min_booking_duration:
         errors.append(

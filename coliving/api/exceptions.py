@@ -14,7 +14,7 @@ import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
@@ -89,6 +89,10 @@ def error_payload(exc: Exception, family: Family, view: Any = None) -> tuple[int
         exc = drf.PermissionDenied()
     elif isinstance(exc, RequestDataTooBig):
         exc = ApplicationError("Request body too large", code="payload_too_large", status=413)
+    elif isinstance(exc, (TooManyFieldsSent, TooManyFilesSent)):
+        exc = ApplicationError("Too many parameters in the query string or body")
+    elif isinstance(exc, SuspiciousOperation):
+        exc = ApplicationError("Bad request")
     elif isinstance(exc, OperationalError) and _is_lock_contention(exc):
         exc = ApplicationError(
             "The resource is busy, retry shortly", code="lock_timeout", status=409, headers={"Retry-After": "1"}

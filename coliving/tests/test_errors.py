@@ -200,3 +200,10 @@ def test_invalid_input_reads_well_where_no_family_renders_it():
 
     error = InvalidInput([FieldError(("items", 2, "available"), "Too many."), FieldError(("checkin",), "Past.")])
     assert str(error) == "Validation Error: items.2.available: Too many.; checkin: Past."
+
+
+@pytest.mark.parametrize("path", [COLIVING, COWORKIES, COBOT])
+def test_too_many_parameters_is_a_400_in_the_familys_shape(client, path):
+    response = client.get(path + "?" + "&".join(f"a{n}=1" for n in range(1001)))
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"

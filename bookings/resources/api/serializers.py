@@ -43,7 +43,7 @@ class CobotTimeField(serializers.Field):
             self.fail("invalid")
         try:
             return parse_time(data, self.context.get("timezone", UTC)).astimezone(UTC)
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 moved past the range to UTC
             self.fail("invalid")
 
     def to_representation(self, value):

@@ -109,8 +109,15 @@ class CobotView(ApiGenericView):
         params.is_valid(raise_exception=True)
         return params.validated_data
 
+    # "membership_id – … only applicable when booking as space admin", "Admins can optionally
+    # pass in a price" (the spec): a member's client may send them, and they are ignored.
+    ADMINS_ONLY_FIELDS = ("membership_id", "price")
+
     def body(self, serializer_class, *, partial: bool = False) -> dict:
-        body = serializer_class(data=self.request.data, partial=partial, context={"timezone": self.space_timezone})
+        data = self.request.data
+        if not self.actor.is_admin and any(name in data for name in self.ADMINS_ONLY_FIELDS):
+            data = {name: data[name] for name in data if name not in self.ADMINS_ONLY_FIELDS}
+        body = serializer_class(data=data, partial=partial, context={"timezone": self.space_timezone})
         body.is_valid(raise_exception=True)
         return body.validated_data
 

@@ -138,6 +138,15 @@ def test_overlap_is_from_before_to_and_to_after_from(member, room):
         ({"from": "2012-04-12 12:00 +0000"}, {"to": ["can't be blank"]}),
         ({"from": "yesterday", "to": "2012-04-18"}, {"from": ["is not a valid time (e.g. 2012-04-12 12:00 +0000)"]}),
         ({"from": "2012-04-12", "to": "2012-02-30"}, {"to": ["is not a valid time (e.g. 2012-04-12 12:00 +0000)"]}),
+        # Past the datetime range once moved to UTC: a 422, not a 500.
+        (
+            {"from": "0001-01-01 00:30 +0100", "to": "2012-04-18"},
+            {"from": ["is not a valid time (e.g. 2012-04-12 12:00 +0000)"]},
+        ),
+        (
+            {"from": "2012-04-12", "to": "9999-12-31 23:59 -0100"},
+            {"to": ["is not a valid time (e.g. 2012-04-12 12:00 +0000)"]},
+        ),
         ({"from": "2012-04-18", "to": "2012-04-12"}, {"to": ["must be after from"]}),
         (
             {"from": "2012-04-12", "to": "2012-04-13", "limit": "0"},
