@@ -16,3 +16,12 @@ class AlwaysJSONNegotiation(DefaultContentNegotiation):
             return super().select_renderer(request, renderers, format_suffix)
         except NotAcceptable:
             return renderers[0], renderers[0].media_type
+
+
+class FirstRendererNegotiation(DefaultContentNegotiation):
+    """Always the view's first renderer, whatever ``Accept`` or ``?format=`` say: for views
+    that read ``format`` themselves (the feed's field guide) or write a body of their own
+    type (an iCalendar feed) and answer errors as JSON."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type

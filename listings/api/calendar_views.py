@@ -18,7 +18,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 
 from coliving.api.base import ApiView
 from coliving.api.errors import NotFound
-from coliving.api.negotiation import AlwaysJSONNegotiation
+from coliving.api.negotiation import FirstRendererNegotiation
 from coliving.api.schema import ColivingError
 from listings.ical.export import room_type_calendar
 from listings.models import Room, RoomType
@@ -26,19 +26,11 @@ from listings.models import Room, RoomType
 CALENDAR_NOT_FOUND = "Calendar not found"
 
 
-class _FirstRenderer(AlwaysJSONNegotiation):
-    """Errors are JSON whatever the calendar client accepts; the calendar itself is written
-    as ``text/calendar`` by the view."""
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-
 class RoomTypeCalendarView(ApiView):
     """A room type's booked and blocked nights as an iCalendar feed."""
 
     public = True
-    content_negotiation_class = _FirstRenderer
+    content_negotiation_class = FirstRendererNegotiation
 
     @extend_schema(
         operation_id="listings_room_type_calendar",

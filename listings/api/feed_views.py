@@ -18,7 +18,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from coliving.api.base import ApiView
-from coliving.api.negotiation import AlwaysJSONNegotiation
+from coliving.api.negotiation import FirstRendererNegotiation
 from listings.feed import docs
 from listings.feed.registry import helpers
 from listings.feed.schema import ListingFeedSerializer
@@ -80,19 +80,11 @@ class FieldGuideSerializer(serializers.Serializer):
     sections = FieldGuideSectionSerializer(many=True)
 
 
-class _JSONOrPage(AlwaysJSONNegotiation):
-    """The guide's ``format`` parameter is read by the view (``json``, else the page): DRF's
-    own reading of it would answer 404 to any other value."""
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-
 class FieldGuideView(ApiView):
     """The field-by-field guide: status legend, helper endpoints, one table per section."""
 
     public = True
-    content_negotiation_class = _JSONOrPage
+    content_negotiation_class = FirstRendererNegotiation
 
     @extend_schema(
         operation_id="json_docs",
