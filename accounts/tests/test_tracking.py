@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.utils import timezone
@@ -17,39 +15,19 @@ from accounts.events import outbox_event_deliver
 from accounts.models import OutboxEvent
 from accounts.services import user_create
 from apikeys.tests.factories import make_key
+from coliving.tests.receivers import recording_server
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "securepassword123"
 
 
-class RecordingHandler(BaseHTTPRequestHandler):
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        self.server.received.append({"path": self.path, "headers": dict(self.headers), "body": body})
-        status = self.server.statuses.pop(0) if self.server.statuses else 204
-        self.send_response(status)
-        if 300 <= status < 400:
-            self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def sink():
-    """A tag-manager stand-in: records every request; answers ``statuses`` in turn, then 204."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), RecordingHandler)
-    server.received, server.statuses = [], []
-    server.url = f"http://127.0.0.1:{server.server_address[1]}/collect"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    """A tag-manager stand-in: records every request; answers ``statuses`` in turn, then 204
+    (a 3xx redirects to the cloud metadata address, which the guard must refuse)."""
+    with recording_server("/collect", redirect_to="http://169.254.169.254/latest/meta-data/") as server:
+        yield server
 
 
 @pytest.fixture

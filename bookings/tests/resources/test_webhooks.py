@@ -6,10 +6,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
 import time
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.utils import timezone
@@ -19,35 +17,16 @@ from bookings.models import WebhookDelivery
 from bookings.resources import webhooks
 from bookings.resources.webhooks import webhook_delivery_deliver
 from bookings.tests.resources.factories import WebhookSubscriptionFactory, body, next_hour
+from coliving.tests.receivers import recording_server
 
 pytestmark = pytest.mark.django_db
-
-
-class RecordingHandler(BaseHTTPRequestHandler):
-    def do_POST(self):
-        payload = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        self.server.received.append({"path": self.path, "headers": dict(self.headers), "body": payload})
-        status = self.server.statuses.pop(0) if self.server.statuses else 204
-        self.send_response(status)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture
 def receiver():
     """A webhook receiver: records every request; answers ``statuses`` in turn, then 204."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), RecordingHandler)
-    server.received, server.statuses = [], []
-    server.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/cobot"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with recording_server("/hooks/cobot") as server:
+        yield server
 
 
 @pytest.fixture
