@@ -75,6 +75,7 @@ def seed_catalogue(context: dict) -> None:
 
     from accounts.models import User
     from bookings import services as bookings
+    from listings import limits
     from listings.models import Listing, RoomType
 
     owner = _owner()
@@ -107,7 +108,7 @@ def seed_catalogue(context: dict) -> None:
     guests = User.objects.bulk_create(
         User(email=f"bench-guest-{n:03d}@example.com", password=unusable, created_by=owner) for n in range(GUESTS)
     )
-    tomorrow = bookings.today() + timedelta(days=1)
+    tomorrow = limits.today() + timedelta(days=1)
     for n in range(HISTORY_BOOKINGS):
         checkin = tomorrow + timedelta(days=n)
         bookings.booking_create(
