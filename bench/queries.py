@@ -14,7 +14,7 @@ from datetime import timedelta
 def requests(context: dict) -> list[tuple[str, str, str, dict | None, int]]:
     """What is counted: the endpoints of the scenarios and their ``plain`` baselines. The
     booking lands on the room type of the feed's history (no scenario counts its nights)."""
-    from bookings.services import today
+    from listings.limits import today
 
     listing, room_type = context["history_room_type"]
     checkin = today() + timedelta(days=200)
