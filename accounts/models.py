@@ -5,6 +5,7 @@ waiting to be delivered to the tracking endpoint."""
 from __future__ import annotations
 
 import contextlib
+import math
 import uuid
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -148,10 +149,27 @@ class User(AbstractBaseUser, PermissionsMixin):
                 self.phone = validators.normalise_phone(self.phone)
 
 
+# A meta number's magnitude is at most 2^53 - 1: every integer in that range is exact in a
+# double (JavaScript clients), inside the renderer's 64-bit range, and comes back from jsonb
+# as it went in. Beyond it, orjson reads 1e20 or 123456789012345678901234567890 as a float,
+# jsonb returns it as an integer of 21+ digits, and rendering that fails.
+META_MAX_NUMBER = 2**53 - 1
+
+
+def meta_value_error(value: object) -> tuple[str, str] | None:
+    """Why a meta number (``int``/``float``, not ``bool``) cannot be stored, as ``(message, code)``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float) and not math.isfinite(value) or abs(value) > META_MAX_NUMBER:
+        return f"Must be a number between -{META_MAX_NUMBER} and {META_MAX_NUMBER}.", "out_of_range"
+    return None
+
+
 class UserMetaAttribute(models.Model):
     """One free-form attribute a partner attached to a user (``meta`` in ``POST /v2/users``).
 
-    ``value`` is a JSON scalar (string, number or boolean) and keeps its type.
+    ``value`` is a JSON scalar (string, boolean, or number within ``±META_MAX_NUMBER``)
+    and keeps its type.
     """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="meta_attributes")

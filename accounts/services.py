@@ -16,7 +16,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts import events
-from accounts.models import User, UserMetaAttribute
+from accounts.models import User, UserMetaAttribute, meta_value_error
 from accounts.names import format_name
 from accounts.signals import user_created
 from coliving.api.errors import Conflict, FieldError, InvalidInput
@@ -102,6 +102,10 @@ def user_create(
         )
     except ValidationError as exc:
         errors += _field_errors(exc)
+    for key, value in (meta or {}).items():
+        # The API's serializer refuses these first; any other path gets the same rule.
+        if (error := meta_value_error(value)) is not None:
+            errors.append(FieldError(("meta", key), *error))
     if errors:
         raise InvalidInput(errors)
     user.set_password(password)

@@ -42,6 +42,7 @@ from apikeys.querysets import InvalidKey
 from bench import seed
 from bookings.models import Booking
 from bookings.versions import format_version, parse_since
+from coliving.api.pagination import LinkHeaderPagination
 from coliving.api.permissions import ScopePermission
 from coliving.api.ratelimit import KeyRateThrottle
 from listings.models import Listing, RoomType
@@ -116,8 +117,9 @@ def plain_me(request):
 # --- GET /v2/listings ------------------------------------------------------------------
 
 
-def _listings_page(owner_id: int, page: int, per_page: int) -> bytes:
-    """The body of ``GET /v2/listings``: the count, the page, its room types (three queries)."""
+def _listings_page(owner_id: int, page: int, per_page: int) -> tuple[bytes, dict[str, str]]:
+    """The body of ``GET /v2/listings`` (a bare array: the page with its room types) and its
+    paging headers (``X-Total-Count``, ``Link``): the count, the page, its room types (three queries)."""
     listings = Listing.objects.for_owner(owner_id)
     total = listings.count()
     offset = (page - 1) * per_page
@@ -130,38 +132,40 @@ def _listings_page(owner_id: int, page: int, per_page: int) -> bytes:
         for listing_id, pk, name in room_types.values_list("listing_id", "id", "name"):
             by_listing[listing_id].append({"id": pk, "name": name})
     pages = max(1, -(-total // per_page))
-    pagination = {
-        "total": total,
-        "per_page": per_page,
-        "current_page": page,
-        "total_pages": pages,
-        "has_next": page < pages,
-        "has_previous": page > 1,
-    }
-    return orjson.dumps({"success": True, "data": rows, "pagination": pagination})
+    links = []
+    if page < pages:
+        links.append(f'</v2/listings?page={page + 1}&per_page={per_page}>; rel="next"')
+    if page > 1:
+        links.append(f'</v2/listings?page={min(page - 1, pages)}&per_page={per_page}>; rel="prev"')
+    headers = {"X-Total-Count": str(total)}
+    if links:
+        headers["Link"] = ", ".join(links)
+    return orjson.dumps(rows), headers
 
 
 def _page_params(request) -> tuple[int, int]:
-    return int(request.GET.get("page", 1)), int(request.GET.get("per_page", 20))
+    return int(request.GET.get("page", 1)), int(request.GET.get("per_page", LinkHeaderPagination.default_per_page))
 
 
 def plain_listings(request):
     key = _key(request)
     if key is None:
         return _unauthorized()
-    return HttpResponse(_listings_page(key.owner_id, *_page_params(request)), content_type=JSON)
+    body, headers = _listings_page(key.owner_id, *_page_params(request))
+    return HttpResponse(body, content_type=JSON, headers=headers)
 
 
-_BARE_LISTINGS: dict[tuple[int, int], bytes] = {}
+_BARE_LISTINGS: dict[tuple[int, int], tuple[bytes, dict[str, str]]] = {}
 
 
 def bare_listings(request):
     params = _page_params(request)
-    body = _BARE_LISTINGS.get(params)
-    if body is None:  # once per process and page (the warm-up): the bench user's page
+    page = _BARE_LISTINGS.get(params)
+    if page is None:  # once per process and page (the warm-up): the bench user's page
         owner_id = User.objects.filter(email=seed.BENCH_EMAIL).values_list("pk", flat=True).get()
-        body = _BARE_LISTINGS[params] = _listings_page(owner_id, *params)
-    return HttpResponse(body, content_type=JSON)
+        page = _BARE_LISTINGS[params] = _listings_page(owner_id, *params)
+    body, headers = page
+    return HttpResponse(body, content_type=JSON, headers=headers)
 
 
 # --- GET /v2/integrations/{provider}/bookings (the feed) --------------------------------

@@ -10,7 +10,6 @@ not given are ``null`` in responses.
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
@@ -19,13 +18,21 @@ from rest_framework import serializers
 
 from accounts import validators
 from accounts.countries import country_code, country_name
-from accounts.models import User
+from accounts.models import META_MAX_NUMBER, User, meta_value_error
 
 META_MAX_KEYS = 50
 META_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 META_MAX_STRING = 1000
 
-META_VALUE_SCHEMA = {"oneOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}]}
+META_VALUE_SCHEMA = {
+    "oneOf": [
+        {"type": "string", "maxLength": META_MAX_STRING},
+        {"type": "number", "minimum": -META_MAX_NUMBER, "maximum": META_MAX_NUMBER},
+        {"type": "boolean"},
+    ],
+    "description": f"A string of at most {META_MAX_STRING} characters, a boolean, or a number between "
+    f"-{META_MAX_NUMBER} and {META_MAX_NUMBER} (2^53 - 1: every client reads it exactly).",
+}
 
 
 class BlankAsNullCharField(serializers.CharField):
@@ -79,15 +86,22 @@ class MetaValueField(serializers.Field):
     }
 
     def to_internal_value(self, data):
-        if isinstance(data, bool | int) or isinstance(data, float) and math.isfinite(data):
-            return data
         if isinstance(data, str):
             if len(data) > META_MAX_STRING:
                 self.fail("too_long")
             return data
-        self.fail("not_scalar")
+        if not isinstance(data, bool | int | float):
+            self.fail("not_scalar")
+        error = meta_value_error(data)
+        if error is not None:
+            raise serializers.ValidationError(error[0], code=error[1])
+        return data
 
     def to_representation(self, value):
+        # A number stored before the range was enforced may be beyond what the renderer
+        # (or a client) reads exactly: returned as its decimal text rather than failing.
+        if isinstance(value, int | float) and not isinstance(value, bool) and meta_value_error(value) is not None:
+            return str(value)
         return value
 
 
@@ -164,7 +178,8 @@ class UserCreateSerializer(serializers.Serializer):
     meta = MetaField(
         required=False,
         help_text=f"Free-form attributes: up to {META_MAX_KEYS} keys (1-64 of A-Z a-z 0-9 _ . : -), each a "
-        "string, number or boolean. Returned as sent.",
+        f"string (at most {META_MAX_STRING} characters), a boolean, or a number between -{META_MAX_NUMBER} and "
+        f"{META_MAX_NUMBER}; anything else is a 400 naming `meta.<key>`. Returned as sent.",
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

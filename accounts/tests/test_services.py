@@ -180,6 +180,15 @@ def test_it_validates_the_profile_for_callers_other_than_the_api(key, field, val
     assert not User.objects.filter(email="user@example.com").exists()
 
 
+@pytest.mark.parametrize("value", [2**53, -(2**63) - 1, 1e20, 1e308, float("nan")])
+def test_it_refuses_a_meta_number_beyond_the_documented_range(key, value):
+    with pytest.raises(InvalidInput) as excinfo:
+        create(key, meta={"ok": 2**53 - 1, "n": value})
+
+    assert [(error.path, error.code) for error in excinfo.value.errors] == [(("meta", "n"), "out_of_range")]
+    assert not User.objects.filter(email="user@example.com").exists()
+
+
 def test_it_reports_the_password_and_the_profile_together(key):
     with pytest.raises(InvalidInput) as excinfo:
         create(key, password="password123", phone="+0123", language="xx")

@@ -6,6 +6,10 @@
 ``per_page`` is capped (100 by default); a page past the end is an empty list, not a 404,
 so a poller can loop until ``has_next`` is false. A non-numeric ``page``/``per_page`` is
 the family's validation error.
+
+``LinkHeaderPagination`` is for lists whose spec shows a bare JSON array: the body stays
+the array and the paging moves to headers, ``X-Total-Count`` and an RFC 8288 ``Link``
+with ``next`` / ``prev`` (the GitHub API's convention).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import math
 from rest_framework import serializers
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 from coliving.api.families import Family
 
@@ -100,3 +105,54 @@ class PagePagination(BasePagination):
                 "schema": {"type": "integer", "minimum": 1, "maximum": self.max_per_page},
             },
         ]
+
+
+class LinkHeaderPagination(PagePagination):
+    """A bare JSON array, paged through headers: ``X-Total-Count`` and ``Link`` (RFC 8288).
+
+    ``per_page`` defaults to the cap, so without ``page``/``per_page`` a client gets every
+    row up to ``max_per_page`` and, only when there are more, a ``Link`` with ``rel="next"``.
+    The links repeat the request's other query parameters (filters) and spell out
+    ``per_page``, so following them never changes the page size.
+    """
+
+    max_per_page = 1000
+    default_per_page = max_per_page
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        return super().paginate_queryset(queryset, request, view)
+
+    def link_header(self) -> str | None:
+        total_pages = max(1, math.ceil(self.total / self.per_page))
+        url = replace_query_param(self.request.build_absolute_uri(), "per_page", self.per_page)
+        links = []
+        if self.page < total_pages:
+            links.append((self.page + 1, "next"))
+        if self.page > 1:  # past the end, prev is the last page
+            links.append((min(self.page - 1, total_pages), "prev"))
+        return ", ".join(f'<{replace_query_param(url, "page", page)}>; rel="{rel}"' for page, rel in links) or None
+
+    def get_paginated_response(self, data):
+        headers = {"X-Total-Count": str(self.total)}
+        link = self.link_header()
+        if link:
+            headers["Link"] = link
+        return Response(data, headers=headers)
+
+    def get_paginated_response_schema(self, schema):
+        return schema
+
+    def get_schema_response_headers(self) -> dict[str, dict]:
+        """The headers of a 2xx list response, for ``coliving/api/schema.py``."""
+        return {
+            "X-Total-Count": {
+                "schema": {"type": "integer", "minimum": 0},
+                "description": "How many rows match, over all pages.",
+            },
+            "Link": {
+                "schema": {"type": "string"},
+                "description": 'RFC 8288 links to the other pages: `<…?page=2&per_page=100>; rel="next"` while '
+                'more rows follow, `rel="prev"` from page 2 on. Absent when everything fits in one page.',
+            },
+        }

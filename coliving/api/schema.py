@@ -115,6 +115,13 @@ class AutoSchema(BaseAutoSchema):
                 media["schema"] = self._envelope(force_instance(inner), media["schema"])
         return response
 
+    def _get_response_headers_for_code(self, status_code, direction="response"):
+        headers = super()._get_response_headers_for_code(status_code, direction)
+        paginator = self._get_paginator()
+        if status_code.startswith("2") and hasattr(paginator, "get_schema_response_headers") and self._is_list_view():
+            headers.update(paginator.get_schema_response_headers())  # a paginator that pages through headers
+        return headers
+
     def _is_enveloped(self, serializer, status_code: str) -> bool:
         if self._family() is Family.COBOT or not status_code.startswith("2") or not is_serializer(serializer):
             return False

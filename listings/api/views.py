@@ -22,7 +22,7 @@ from coliving.api.base import ApiGenericView, ApiView, ApiViewSet
 from coliving.api.errors import FieldError, InvalidInput, Unprocessable
 from coliving.api.families import dotted
 from coliving.api.idempotency import idempotent
-from coliving.api.pagination import PagePagination
+from coliving.api.pagination import LinkHeaderPagination
 from coliving.api.parsers import JSONParser
 from coliving.api.schema import ColivingError
 from listings import limits, services
@@ -130,7 +130,7 @@ class ListingViewSet(ApiViewSet):
     tenancy = "owner"
     queryset = Listing.objects.order_by("id")
     not_found_message = LISTING_NOT_FOUND
-    pagination_class = PagePagination
+    pagination_class = LinkHeaderPagination  # the spec's body is a bare array: paging goes in headers
     filterset_class = ListingFilterSet
     parser_classes = [JSONParser]
     lookup_value_converter = "id"
@@ -150,7 +150,14 @@ class ListingViewSet(ApiViewSet):
         operation_id="listings_list",
         tags=["listings"],
         summary="List Listings",
-        description="The key owner's listings — hosted or granted by staff — with their room types.",
+        description=(
+            "All listings associated with your account — hosted or granted by staff — with their room types, "
+            "as a bare JSON array (the spec's shape), oldest first.\n\n"
+            f"Without `page`/`per_page` the answer holds every listing up to {LinkHeaderPagination.max_per_page} "
+            '(the cap); when there are more, the `Link` header (RFC 8288) carries `rel="next"`. With them, '
+            f"`per_page` is 1 to {LinkHeaderPagination.max_per_page} (default: the cap) and `page` starts at 1; a "
+            "page past the end is an empty array. `X-Total-Count` is the number of listings over all pages."
+        ),
         responses={200: s.ListingSerializer(many=True), 400: _error("A bad query parameter (page, per_page, status)")},
     )
     def list(self, request):

@@ -192,6 +192,12 @@ def test_password_errors_are_listed_under_password(partner):
         ({"meta": {"bad key": "x"}}, "meta.bad key"),
         ({"meta": {"long": "x" * 1001}}, "meta.long"),
         ({"meta": {f"k{i}": i for i in range(51)}}, "meta"),
+        ({"meta": {"big": 123456789012345678901234567890}}, "meta.big"),
+        ({"meta": {"low": -9223372036854775809}}, "meta.low"),
+        ({"meta": {"u64": 18446744073709551615}}, "meta.u64"),
+        ({"meta": {"beyond_2_53": 2**53}}, "meta.beyond_2_53"),
+        ({"meta": {"e20": 1e20}}, "meta.e20"),
+        ({"meta": {"e308": 1e308}}, "meta.e308"),
     ],
 )
 def test_invalid_input_is_400_with_the_field_in_details_and_nothing_written(partner, overrides, key):
@@ -206,6 +212,36 @@ def test_invalid_input_is_400_with_the_field_in_details_and_nothing_written(part
     assert User.objects.count() == users
     assert OutboxEvent.objects.count() == events
     assert UserMetaAttribute.objects.count() == attributes
+
+
+@pytest.mark.parametrize("raw", [b"123456789012345678901234567890", b"-9223372036854775809", b"1e20", b"1e308"])
+def test_a_meta_number_beyond_the_documented_range_is_400_naming_it(partner, raw):
+    content = b'{"email": "big@example.com", "password": "securepassword123", "first_name": "A", "last_name": "B",'
+    response = partner.generic("POST", URL, content + b' "meta": {"n": ' + raw + b"}}", "application/json")
+
+    assert response.status_code == 400, response.content
+    assert "meta.n" in response.json()["details"]
+    assert not User.objects.filter(email="big@example.com").exists()
+
+
+def test_meta_numbers_at_the_range_limits_round_trip_exactly(partner):
+    meta = {"max": 2**53 - 1, "min": -(2**53 - 1), "pi": 3.141592653589793, "tiny": 1e-300, "float": 2.0}
+    created = partner.post(URL, body(meta=meta), format="json")
+
+    assert created.status_code == 201, created.content
+    assert created.json()["data"]["meta"] == meta
+    fetched = partner.get(f"{URL}/{created.json()['data']['id']}").json()["data"]["meta"]
+    assert fetched == meta and isinstance(fetched["float"], float)
+
+
+def test_a_number_stored_before_the_range_existed_is_returned_as_text(partner):
+    user_id = partner.post(URL, SPEC_EXAMPLE, format="json").json()["data"]["id"]
+    UserMetaAttribute.objects.create(user_id=user_id, key="legacy", value=123456789012345678901234567890)
+
+    response = partner.get(f"{URL}/{user_id}")
+
+    assert response.status_code == 200
+    assert response.json()["data"]["meta"] == {"legacy": "123456789012345678901234567890"}
 
 
 def test_all_field_errors_are_reported_at_once(partner):

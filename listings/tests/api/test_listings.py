@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.tests.factories import UserFactory
+from coliving.api.pagination import LinkHeaderPagination
 from listings.api.serializers import ListingSerializer, RoomTypeSummarySerializer
 from listings.models import Listing, ListingGrant
 from listings.tests.factories import ListingFactory, RoomTypeFactory
@@ -24,9 +25,9 @@ def test_it_lists_the_owners_listings_with_room_types_as_in_the_spec(key_client)
 
     assert response.status_code == 200
     body = response.json()
-    assert body["success"] is True
-    # The spec's example, item by item (our items carry a few more fields).
-    assert [{key: item[key] for key in ("id", "name", "room_types")} for item in body["data"]] == [
+    # The spec's example: a bare array, item by item (our items carry a few more fields).
+    assert isinstance(body, list)
+    assert [{key: item[key] for key in ("id", "name", "room_types")} for item in body] == [
         {
             "id": 101,
             "name": "Sunny Apartment",
@@ -34,7 +35,7 @@ def test_it_lists_the_owners_listings_with_room_types_as_in_the_spec(key_client)
         },
         {"id": 102, "name": "City Center Loft", "room_types": [{"id": 503, "name": "Entire Loft"}]},
     ]
-    assert body["data"][1] == {
+    assert body[1] == {
         "id": 102,
         "name": "City Center Loft",
         "status": "active",
@@ -43,21 +44,15 @@ def test_it_lists_the_owners_listings_with_room_types_as_in_the_spec(key_client)
         "country": "PT",
         "room_types": [{"id": 503, "name": "Entire Loft"}],
     }
-    assert body["pagination"] == {
-        "total": 2,
-        "per_page": 20,
-        "current_page": 1,
-        "total_pages": 1,
-        "has_next": False,
-        "has_previous": False,
-    }
+    assert response["X-Total-Count"] == "2"
+    assert "Link" not in response  # everything fits: no other page
 
 
 def test_its_items_have_exactly_the_documented_fields(key_client):
     client = key_client(["listings.read"])
     RoomTypeFactory(listing=ListingFactory(host=client.owner))
 
-    item = client.get(URL).json()["data"][0]
+    item = client.get(URL).json()[0]
 
     assert set(item) == set(ListingSerializer().fields)
     assert set(item["room_types"][0]) == set(RoomTypeSummarySerializer().fields)
@@ -67,7 +62,7 @@ def test_a_listing_without_room_types_has_an_empty_list(key_client):
     client = key_client(["listings.read"])
     ListingFactory(host=client.owner)
 
-    assert client.get(URL).json()["data"][0]["room_types"] == []
+    assert client.get(URL).json()[0]["room_types"] == []
 
 
 def test_it_includes_granted_listings_and_never_another_tenants(key_client):
@@ -79,7 +74,7 @@ def test_it_includes_granted_listings_and_never_another_tenants(key_client):
     other_grant = ListingFactory()
     ListingGrant.objects.create(listing=other_grant, grantee=UserFactory())
 
-    ids = [item["id"] for item in client.get(URL).json()["data"]]
+    ids = [item["id"] for item in client.get(URL).json()]
 
     assert ids == [own.pk, granted.pk]
 
@@ -89,43 +84,70 @@ def test_a_listing_granted_to_its_own_host_is_listed_once(key_client):
     listing = ListingFactory(host=client.owner)
     ListingGrant.objects.create(listing=listing, grantee=client.owner)
 
-    body = client.get(URL).json()
+    response = client.get(URL)
 
-    assert [item["id"] for item in body["data"]] == [listing.pk]
-    assert body["pagination"]["total"] == 1
+    assert [item["id"] for item in response.json()] == [listing.pk]
+    assert response["X-Total-Count"] == "1"
 
 
-def test_it_paginates_with_page_and_per_page(key_client):
+def test_it_paginates_with_page_and_per_page_in_headers(key_client):
     client = key_client(["listings.read"])
     listings = ListingFactory.create_batch(5, host=client.owner)
 
-    body = client.get(URL, {"page": 2, "per_page": 2}).json()
+    response = client.get(URL, {"page": 2, "per_page": 2, "city": "Berlin"})
 
-    assert [item["id"] for item in body["data"]] == [listings[2].pk, listings[3].pk]
-    assert body["pagination"] == {
-        "total": 5,
-        "per_page": 2,
-        "current_page": 2,
-        "total_pages": 3,
-        "has_next": True,
-        "has_previous": True,
-    }
+    assert [item["id"] for item in response.json()] == [listings[2].pk, listings[3].pk]
+    assert response["X-Total-Count"] == "5"
+    assert response["Link"] == (
+        '<http://testserver/v2/listings?city=Berlin&page=3&per_page=2>; rel="next", '
+        '<http://testserver/v2/listings?city=Berlin&page=1&per_page=2>; rel="prev"'
+    )
 
 
-def test_a_page_past_the_end_is_empty(key_client):
+def test_the_last_page_links_only_back(key_client):
+    client = key_client(["listings.read"])
+    ListingFactory.create_batch(3, host=client.owner)
+
+    response = client.get(URL, {"page": 2, "per_page": 2})
+
+    assert len(response.json()) == 1
+    assert response["Link"] == '<http://testserver/v2/listings?page=1&per_page=2>; rel="prev"'
+
+
+def test_without_page_it_answers_every_listing_up_to_the_cap_and_links_the_rest(key_client, monkeypatch):
+    monkeypatch.setattr(LinkHeaderPagination, "default_per_page", 3)
+    client = key_client(["listings.read"])
+    listings = ListingFactory.create_batch(4, host=client.owner)
+
+    response = client.get(URL)
+
+    assert [item["id"] for item in response.json()] == [listing.pk for listing in listings[:3]]
+    assert response["X-Total-Count"] == "4"
+    assert response["Link"] == '<http://testserver/v2/listings?page=2&per_page=3>; rel="next"'
+    following = client.get(response["Link"].split(">")[0][1:])
+    assert [item["id"] for item in following.json()] == [listings[3].pk]
+    assert "next" not in following["Link"]
+
+
+def test_the_cap_is_the_default_and_largest_page():
+    assert LinkHeaderPagination.default_per_page == LinkHeaderPagination.max_per_page == 1000
+
+
+def test_a_page_past_the_end_is_empty_and_links_back_to_the_last_page(key_client):
     client = key_client(["listings.read"])
     ListingFactory(host=client.owner)
 
-    body = client.get(URL, {"page": 9}).json()
+    response = client.get(URL, {"page": 9})
 
-    assert body["data"] == []
-    assert body["pagination"]["has_next"] is False
+    assert response.json() == []
+    assert response["X-Total-Count"] == "1"
+    assert response["Link"] == '<http://testserver/v2/listings?page=1&per_page=1000>; rel="prev"'
 
 
 @pytest.mark.parametrize(
     "params, key",
     [
-        ({"per_page": 101}, "per_page"),
+        ({"per_page": 1001}, "per_page"),
         ({"per_page": 0}, "per_page"),
         ({"page": "first"}, "page"),
         ({"status": "sold"}, "status"),
@@ -147,7 +169,7 @@ def test_it_filters_by_status_city_and_country(key_client):
     ListingFactory(host=client.owner, city="Lisbon", country="PT")
 
     def ids(**params):
-        return [item["id"] for item in client.get(URL, params).json()["data"]]
+        return [item["id"] for item in client.get(URL, params).json()]
 
     assert ids(status="active", city="berlin") == [berlin.pk]
     assert len(ids(country="de")) == 2
@@ -182,5 +204,5 @@ def test_it_makes_the_same_number_of_queries_for_2_or_50_listings(key_client, dj
     with django_assert_num_queries(4):
         response = client.get(URL, {"per_page": 100})
 
-    assert len(response.json()["data"]) == size
-    assert all(len(item["room_types"]) == 2 for item in response.json()["data"])
+    assert len(response.json()) == size
+    assert all(len(item["room_types"]) == 2 for item in response.json())
