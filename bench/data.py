@@ -167,13 +167,13 @@ def seed_rates_host(context: dict) -> None:
 
 
 def refresh_feed_cursor(context: dict) -> None:
-    """``feed_since``: the version of the host's latest booking change, URL-encoded — so that
-    the feed, asked right after, has nothing new to answer (bookings scenarios add some)."""
+    """``feed_since``: the feed's cursor after the host's latest booking change, URL-encoded — so
+    that the feed, asked right after, has nothing new to answer (bookings scenarios add some)."""
     from bookings.models import Booking
-    from bookings.versions import format_version
+    from bookings.versions import encode_cursor
 
-    latest = Booking.objects.for_owner(_owner().pk).order_by("-change_seq").values("changed_at", "change_seq").first()
-    context["feed_since"] = quote(format_version(latest["changed_at"], latest["change_seq"]))
+    latest = Booking.objects.for_owner(_owner().pk).order_by("-change_seq").values_list("change_seq", flat=True).first()
+    context["feed_since"] = quote(encode_cursor(latest))
 
 
 def inventory_check(room_type_ids: list[int]) -> dict[str, int]:

@@ -41,7 +41,7 @@ from apikeys.models import ApiKey, Provider
 from apikeys.querysets import InvalidKey
 from bench import seed
 from bookings.models import Booking
-from bookings.versions import format_version, parse_since
+from bookings.versions import encode_cursor, format_version, parse_since
 from coliving.api.pagination import LinkHeaderPagination
 from coliving.api.permissions import ScopePermission
 from coliving.api.ratelimit import KeyRateThrottle
@@ -193,11 +193,11 @@ def plain_feed(request, provider: str):
             "listing_id": b["listing_id"],
             "room_type_id": b["room_type_id"],
             "status": b["status"],
-            "version": format_version(b["changed_at"], b["change_seq"]),
+            "version": format_version(b["changed_at"]),
         }
         for b in rows
     ]
-    next_since = format_version(rows[-1]["changed_at"], rows[-1]["change_seq"]) if rows else since
+    next_since = encode_cursor(rows[-1]["change_seq"]) if rows else since
     body = orjson.dumps({"success": True, "data": {"Bookings": items, "next_since": next_since}})
     return HttpResponse(body, content_type=JSON)
 

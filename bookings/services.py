@@ -84,9 +84,10 @@ def booking_rules_check(
         raise InvalidInput(errors)
 
 
-def _stamp(booking: Booking, **fields) -> Booking:
-    """Write ``fields`` and a new version. The last write of every booking transaction."""
-    seq, at = next_change()
+def _stamp(booking: Booking, *, current: Booking, **fields) -> Booking:
+    """Write ``fields`` and a new version. The last write of every booking transaction;
+    ``current`` is the booking as read under its row lock (its last change time)."""
+    seq, at = next_change(previous=current.changed_at)
     fields.update(change_seq=seq, changed_at=at, updated_at=timezone.now())
     Booking.objects.filter(pk=booking.pk).update(**fields)
     for name, value in fields.items():
@@ -188,7 +189,7 @@ def booking_confirm(*, booking: Booking) -> Booking:
     current = _locked(booking)
     if current.status != Booking.Status.PENDING:
         raise _status_conflict(current, "confirmed")
-    return _stamp(booking, status=Booking.Status.CONFIRMED)
+    return _stamp(booking, current=current, status=Booking.Status.CONFIRMED)
 
 
 @transaction.atomic
@@ -198,7 +199,7 @@ def booking_decline(*, booking: Booking) -> Booking:
     if current.status != Booking.Status.PENDING:
         raise _status_conflict(current, "declined")
     nights_release(room_type_id=current.room_type_id, checkin=current.checkin, checkout=current.checkout)
-    return _stamp(booking, status=Booking.Status.DECLINED)
+    return _stamp(booking, current=current, status=Booking.Status.DECLINED)
 
 
 @transaction.atomic
@@ -212,7 +213,7 @@ def booking_cancel(*, booking: Booking) -> Booking:
     if current.status not in Booking.HOLDING:
         raise _status_conflict(current, "cancelled")
     nights_release(room_type_id=current.room_type_id, checkin=current.checkin, checkout=current.checkout)
-    return _stamp(booking, status=Booking.Status.CANCELLED)
+    return _stamp(booking, current=current, status=Booking.Status.CANCELLED)
 
 
 @transaction.atomic

@@ -37,15 +37,28 @@ once per booking, always after taking its night rows, so there is no lock-order 
 the inventory updates. The constraint that keeps it so: never bump after locking a
 listing, room type, user or API key row ``FOR UPDATE`` (nothing does today).
 
-The wire format keeps the spec's ``YYYY-MM-DD HH:MM:SS`` look and appends ``.`` and the
-zero-padded seq: ``2024-05-20 14:30:00.000000042``. Since the timestamp never goes
-backwards as seq grows, string order = seq order. The ``since`` cursor accepts such a
-version (only the seq part is used) or a plain ``YYYY-MM-DD HH:MM:SS``, meaning "changes
-after that second".
+The wire format. ``version`` is exactly the spec's ``YYYY-MM-DD HH:MM:SS`` (UTC): the change
+time truncated to the second. Two rules keep it useful with no sub-second part:
+
+- a booking's next version is at least one second after its previous one: the bump takes the
+  booking's previous change time (read under the booking's row lock) and moves the change
+  time to at least the next whole second. A booking changed twice in one second thus gets a
+  change time a second ahead of the clock; the counter carries that time forward, so
+- versions never go backwards in seq order (``at`` = the greatest of the counter's last time,
+  the clock and that floor), hence in commit order.
+
+The never-miss cursor is the feed's own ``next_since``: the last returned change seq, encoded
+(``encode_cursor``; opaque to clients). ``since`` also takes a plain ``YYYY-MM-DD HH:MM:SS``,
+meaning changes whose version is at or after it. That is never-miss too: every change
+committed after a poll has a seq above everything the poll saw, so its time is at least the
+latest version the poll returned; the price is that the changes of that second come again.
+Cursors handed out before (a version with ``.`` and the seq, ``2024-05-20 14:30:00.000000042``)
+are still read as the seq they carry.
 """
 
 from __future__ import annotations
 
+import base64
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -54,8 +67,8 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-SEQ_DIGITS = 9
 _VERSION = re.compile(r"^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(?:\.(\d{1,18}))?$")
+_CURSOR = re.compile(r"^seq:(\d{1,18})$")
 
 _BUMP = """
 UPDATE {counter}
@@ -66,12 +79,15 @@ RETURNING seq, at{extra}
 """
 
 
-def next_change() -> tuple[int, datetime]:
-    """Take the next change number and its time, locking the counter until commit.
+def next_change(*, previous: datetime) -> tuple[int, datetime]:
+    """Take the next change number and its time for a booking whose last change was at
+    ``previous``, locking the counter until commit: the time is at least the second after
+    ``previous``'s, so the booking's version moves.
 
-    Call it inside the transaction that writes the booking, as late as possible.
+    Call it inside the transaction that writes the booking, as late as possible, with
+    ``previous`` read under the booking's row lock.
     """
-    seq, at, _ = _bump(draw_booking_id=False)
+    seq, at, _ = _bump(draw_booking_id=False, floor=_second(previous) + timedelta(seconds=1))
     return seq, at
 
 
@@ -85,12 +101,18 @@ def next_change_and_booking_id() -> tuple[int, datetime, int | None]:
     return _bump(draw_booking_id=connection.vendor == "postgresql")
 
 
-def _bump(*, draw_booking_id: bool) -> tuple[int, datetime, int | None]:
+def _second(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(microsecond=0)
+
+
+def _bump(*, draw_booking_id: bool, floor: datetime | None = None) -> tuple[int, datetime, int | None]:
     from bookings.models import Booking, BookingChangeCounter
 
     if not connection.in_atomic_block:
         raise RuntimeError("next_change() must run inside the booking's transaction")
     now = timezone.now()
+    if floor is not None and floor > now:
+        now = floor
     param = connection.ops.adapt_datetimefield_value(now)
     params: list[object] = [param, param]
     extra = ""
@@ -113,13 +135,20 @@ def _bump(*, draw_booking_id: bool) -> tuple[int, datetime, int | None]:
     return int(seq), at, (int(row[2]) if draw_booking_id else None)
 
 
-def format_version(changed_at: datetime, seq: int) -> str:
-    return f"{changed_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}.{seq:0{SEQ_DIGITS}d}"
+def format_version(changed_at: datetime, seq: int | None = None) -> str:
+    """A change's ``version``: ``YYYY-MM-DD HH:MM:SS`` (UTC). ``seq`` is not part of it (the
+    feed's cursor carries it, ``encode_cursor``); it is accepted for callers holding a row."""
+    return f"{changed_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}"
+
+
+def encode_cursor(seq: int) -> str:
+    """The feed's ``next_since`` after change ``seq``: opaque to clients (URL-safe base64)."""
+    return base64.urlsafe_b64encode(f"seq:{seq}".encode()).decode().rstrip("=")
 
 
 @dataclass(frozen=True)
 class Cursor:
-    """Where a poller stands: after change ``seq``, or at ``changed_from`` (a whole second)."""
+    """Where a poller stands: after change ``seq``, or at ``changed_from`` (a whole second, included)."""
 
     seq: int | None = None
     changed_from: datetime | None = None
@@ -133,18 +162,26 @@ class Cursor:
 
 
 def parse_since(value: str) -> Cursor:
-    """``2024-05-20 14:30:00.000000042`` → after seq 42; ``2024-05-20 14:30:00`` → from 14:30:01.
+    """A ``next_since`` (``encode_cursor``) → after its seq; ``2024-05-20 14:30:00`` → changes at
+    or after that second; an earlier cursor ``2024-05-20 14:30:00.000000042`` → after seq 42.
 
     Raises ``ValueError`` for anything else.
     """
-    match = _VERSION.match(value.strip())
+    value = value.strip()
+    match = _VERSION.match(value)
     if match is None:
-        raise ValueError(value)
+        return Cursor(seq=_decode_cursor(value))
     day, clock, seq = match.groups()
     moment = datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=UTC)  # ValueError if not a real time
-    if seq is not None:
-        return Cursor(seq=int(seq))
-    try:
-        return Cursor(changed_from=moment + timedelta(seconds=1))
-    except OverflowError:  # 9999-12-31 23:59:59: no second comes after it
+    return Cursor(seq=int(seq)) if seq is not None else Cursor(changed_from=moment)
+
+
+def _decode_cursor(value: str) -> int:
+    try:  # binascii.Error and UnicodeDecodeError are ValueErrors
+        text = base64.b64decode(value + "=" * (-len(value) % 4), altchars=b"-_", validate=True).decode("ascii")
+    except ValueError:
         raise ValueError(value) from None
+    match = _CURSOR.match(text)
+    if match is None:
+        raise ValueError(value)
+    return int(match.group(1))

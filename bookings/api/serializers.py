@@ -10,8 +10,9 @@ from bookings.versions import Cursor, format_version, parse_since
 from coliving.api.converters import MAX_ID
 
 VERSION_HELP = (
-    "Changes on every modification. `YYYY-MM-DD HH:MM:SS` (UTC) of the change, then `.` and a zero-padded "
-    "change number: `2024-05-20 14:30:00.000000042`. Versions compare as strings in change order."
+    "`YYYY-MM-DD HH:MM:SS` (UTC), the time of the booking's last change. Changes on every modification: a "
+    "booking's next version is at least one second after its previous one. Versions never go backwards in change "
+    "order, so they compare as strings (changes in the same second share one)."
 )
 BREAKDOWN_HELP = (
     "How the total was computed (snapshot at booking time): `nights`; `rent`, one line per calendar month "
@@ -108,8 +109,10 @@ class FeedParamsSerializer(serializers.Serializer):
     since = serializers.CharField(
         required=False,
         max_length=40,
-        help_text="A `version` (or `next_since`) from an earlier answer: only changes after it. A plain "
-        "`YYYY-MM-DD HH:MM:SS` means changes after that second. Omitted: from the beginning.",
+        help_text="The `next_since` of your last answer: only the changes after it, none ever skipped. Or a "
+        "time `YYYY-MM-DD HH:MM:SS` (UTC), e.g. the latest `version` you hold: the changes whose version is at or "
+        "after it (never misses one either, but that second's changes come again: when they outnumber `limit`, "
+        "follow `next_since`). Omitted: from the beginning.",
     )
     listing_id = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     status = BookingStatusField(required=False)
@@ -120,7 +123,7 @@ class FeedParamsSerializer(serializers.Serializer):
             return parse_since(value)
         except ValueError:
             raise serializers.ValidationError(
-                "Expected a version such as 2024-05-20 14:30:00.000000042 or a time YYYY-MM-DD HH:MM:SS."
+                "Expected the next_since of an earlier answer or a time YYYY-MM-DD HH:MM:SS."
             ) from None
 
 
@@ -136,7 +139,8 @@ class FeedSerializer(serializers.Serializer):
     Bookings = FeedBookingSerializer(many=True, help_text="Changed bookings, oldest change first.")
     next_since = serializers.CharField(
         allow_null=True,
-        help_text="Pass as `since` next time: the last returned version (or your `since` when nothing changed).",
+        help_text="Pass as `since` next time (an opaque cursor: keep it as is): after the last change returned. "
+        "Your `since` when nothing changed; null when nothing ever did.",
     )
 
 
@@ -146,7 +150,7 @@ def feed_item(row: dict) -> dict:
         "listing_id": row["listing_id"],
         "room_type_id": row["room_type_id"],
         "status": row["status"],
-        "version": format_version(row["changed_at"], row["change_seq"]),
+        "version": format_version(row["changed_at"]),
     }
 
 

@@ -28,7 +28,7 @@ from bookings.api.serializers import (
 )
 from bookings.filters import BookingFilterSet
 from bookings.models import Booking
-from bookings.versions import format_version
+from bookings.versions import encode_cursor
 from coliving.api.base import ApiGenericView, ApiViewSet
 from coliving.api.errors import NotFound
 from coliving.api.idempotency import idempotent
@@ -186,8 +186,10 @@ class IntegrationBookingFeedView(ProviderMixin, ApiGenericView):
         description=(
             "Bookings on your listings that changed after `since`, oldest change first, at most `limit`. Keep "
             "`next_since` and send it as `since` next time: no change is ever skipped, even two in the same second "
-            "or transactions that commit out of order (each change gets a number in commit order). The `status` "
-            "filter matches a booking's current status."
+            "or transactions that commit out of order (each change gets a number in commit order; the cursor "
+            "carries it). `since` may also be a time `YYYY-MM-DD HH:MM:SS`, such as the latest `version` you "
+            "hold: the changes at or after it, so that second's changes come again, but none is missed (versions "
+            "never go backwards in commit order). The `status` filter matches a booking's current status."
         ),
         parameters=[FeedParamsSerializer],
         responses={
@@ -207,7 +209,7 @@ class IntegrationBookingFeedView(ProviderMixin, ApiGenericView):
             since=query.get("since"),
         )
         if rows:
-            next_since = format_version(rows[-1]["changed_at"], rows[-1]["change_seq"])
+            next_since = encode_cursor(rows[-1]["change_seq"])
         else:
             next_since = request.query_params.get("since")
         return self.respond({"Bookings": [feed_item(row) for row in rows], "next_since": next_since})

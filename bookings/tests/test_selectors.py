@@ -9,7 +9,7 @@ import pytest
 from bookings import selectors, services
 from bookings.models import Booking
 from bookings.tests.factories import guest_of, make_booking
-from bookings.versions import parse_since
+from bookings.versions import Cursor
 from coliving.api.errors import NotFound
 from coliving.api.tenancy import Tenant
 from listings.tests.factories import ListingFactory, RoomTypeFactory
@@ -27,7 +27,7 @@ def test_the_feed_returns_the_owners_changes_after_the_cursor_in_change_order():
 
     rows = selectors.booking_feed(tenant=Tenant(owner), limit=10)
     assert [(row["id"], row["status"]) for row in rows] == [(second.pk, "pending"), (first.pk, "confirmed")]
-    since = parse_since(Booking.objects.get(pk=second.pk).version)
+    since = Cursor(seq=Booking.objects.get(pk=second.pk).change_seq)
     assert [row["id"] for row in selectors.booking_feed(tenant=Tenant(owner), limit=10, since=since)] == [first.pk]
     assert [row["id"] for row in selectors.booking_feed(tenant=Tenant(owner), limit=1)] == [second.pk]
     assert selectors.booking_feed(tenant=Tenant(owner), limit=10, status="cancelled") == []

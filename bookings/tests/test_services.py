@@ -199,12 +199,17 @@ def test_a_release_is_plus_one_even_after_a_pms_push():
     assert nights(room_type) == [1] * 14
 
 
-def test_versions_are_unique_and_ordered_even_within_one_second():
+def test_versions_never_go_backwards_and_each_change_of_a_booking_moves_its_version():
     room_type = RoomTypeFactory(amount=50)
-    bookings = [make_booking(room_type=room_type) for _ in range(5)]
-    versions = [Booking.objects.get(pk=b.pk).version for b in bookings]
-    assert versions == sorted(versions)
-    assert len(set(versions)) == 5
+    bookings = [make_booking(room_type=room_type) for _ in range(5)]  # likely in one second: may share a version
+    own = [Booking.objects.get(pk=bookings[0].pk).version]
+    for change in (services.booking_confirm, services.booking_cancel):  # the same booking, within the second
+        change(booking=bookings[0])
+        own.append(Booking.objects.get(pk=bookings[0].pk).version)
+
+    assert own == sorted(set(own))  # three changes, three versions, each later
+    in_change_order = [booking.version for booking in Booking.objects.order_by("change_seq")]
+    assert in_change_order == sorted(in_change_order)
 
 
 def test_a_message_is_stored_once_within_60_seconds():

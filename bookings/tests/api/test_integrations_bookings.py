@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import re
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from bookings import services
 from bookings.models import Booking
 from bookings.tests.factories import make_booking
-from bookings.versions import format_version
+from bookings.versions import encode_cursor, format_version
 from listings.tests.factories import ListingFactory, RoomTypeFactory
 
 pytestmark = pytest.mark.django_db
@@ -57,10 +58,11 @@ def test_the_feed_lists_your_changed_bookings_in_change_order(partner, other):
                     "version": first.version,
                 },
             ],
-            "next_since": first.version,
+            "next_since": encode_cursor(first.change_seq),
         },
     }
-    assert second.version < first.version
+    assert second.version <= first.version
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", first.version)
 
 
 def test_a_poller_gets_each_change_once_following_next_since(partner):
@@ -84,20 +86,62 @@ def test_a_poller_gets_each_change_once_following_next_since(partner):
 def test_with_nothing_new_next_since_is_the_cursor_sent(partner):
     booking = make_booking(room_type=partner.room_type)
     booking.refresh_from_db()
-    assert feed(partner, f"since={booking.version}") == {"Bookings": [], "next_since": booking.version}
-    assert feed(partner) == {"Bookings": [feed(partner)["Bookings"][0]], "next_since": booking.version}
+    cursor = encode_cursor(booking.change_seq)
+    assert feed(partner, f"since={cursor}") == {"Bookings": [], "next_since": cursor}
+    assert feed(partner) == {"Bookings": [feed(partner)["Bookings"][0]], "next_since": cursor}
     Booking.objects.all().delete()
     assert feed(partner) == {"Bookings": [], "next_since": None}
 
 
-def test_a_plain_timestamp_means_changes_after_that_second(partner):
+def test_a_plain_timestamp_means_changes_at_or_after_that_second(partner):
     booking = make_booking(room_type=partner.room_type)
     booking.refresh_from_db()
     second = booking.changed_at.replace(microsecond=0)
-    before = (second - timedelta(seconds=1)).strftime("%Y-%m-%d %H:%M:%S")
-    same = second.strftime("%Y-%m-%d %H:%M:%S")
-    assert [item["booking_id"] for item in feed(partner, f"since={before}")["Bookings"]] == [booking.pk]
-    assert feed(partner, f"since={same}")["Bookings"] == []
+
+    def since(moment) -> list[int]:
+        page = feed(partner, f"since={moment:%Y-%m-%d %H:%M:%S}")
+        assert page["next_since"] == (
+            encode_cursor(booking.change_seq) if page["Bookings"] else f"{moment:%Y-%m-%d %H:%M:%S}"
+        )
+        return [item["booking_id"] for item in page["Bookings"]]
+
+    assert since(second - timedelta(seconds=1)) == [booking.pk]
+    assert since(second) == [booking.pk]  # its own version: seen again, never missed
+    assert since(second + timedelta(seconds=1)) == []
+
+
+def test_changes_in_the_same_second_are_all_found_by_either_path(partner, monkeypatch):
+    from django.utils import timezone
+
+    frozen = datetime(2100, 1, 2, 3, 4, 5, 600000, tzinfo=UTC)  # after any change committed by other tests
+    monkeypatch.setattr(timezone, "now", lambda: frozen)
+    partner.room_type.amount = 5
+    partner.room_type.save()
+    first = make_booking(room_type=partner.room_type, guest=partner.guest)
+    page = feed(partner, "since=2100-01-02 03:04:05")
+    assert [item["booking_id"] for item in page["Bookings"]] == [first.pk]
+    cursor, version = page["next_since"], page["Bookings"][0]["version"]
+    assert version == "2100-01-02 03:04:05"
+
+    second = make_booking(room_type=partner.room_type, guest=partner.guest)  # the same second
+    services.booking_confirm(booking=first)  # first's next version: a second later
+
+    by_cursor = feed(partner, f"since={cursor}")["Bookings"]
+    assert [(item["booking_id"], item["status"], item["version"]) for item in by_cursor] == [
+        (second.pk, "pending", "2100-01-02 03:04:05"),
+        (first.pk, "confirmed", "2100-01-02 03:04:06"),
+    ]
+    by_time = feed(partner, f"since={version}")["Bookings"]
+    assert [item["booking_id"] for item in by_time] == [second.pk, first.pk]
+
+
+def test_the_feed_still_reads_a_cursor_handed_out_with_the_seq_in_the_version(partner):
+    older = make_booking(room_type=partner.room_type, guest=partner.guest)
+    newer = make_booking(
+        room_type=partner.room_type, guest=partner.guest, checkin=date(2024, 3, 1), checkout=date(2024, 3, 5)
+    )
+    legacy = f"{older.changed_at:%Y-%m-%d %H:%M:%S}.{older.change_seq:09d}"
+    assert [item["booking_id"] for item in feed(partner, f"since={legacy}")["Bookings"]] == [newer.pk]
 
 
 def test_the_feed_filters_by_listing_and_status(partner):
@@ -126,7 +170,8 @@ def test_another_tenants_bookings_never_appear(partner, other):
     [
         ("since=yesterday", "since"),
         ("since=2024-13-01 00:00:00", "since"),
-        ("since=9999-12-31 23:59:59", "since"),  # no second after it: a 400, not a 500
+        ("since=c2VxOng", "since"),  # a cursor that does not decode to a change number
+        ("since=2024-05-20 14:30:00.", "since"),
         ("since=2024-05-20T14:30:00", "since"),
         ("limit=0", "limit"),
         ("limit=501", "limit"),
@@ -157,7 +202,7 @@ def test_the_feed_with_no_changes_makes_two_queries(partner, django_assert_num_q
     feed(partner)  # warms the per-process provider table (apikeys/providers.py)
     # 1. the API key (with its owner)  2. the changes after the cursor
     with django_assert_num_queries(2):
-        response = partner.get(f"{FEED}?since={booking.version}")
+        response = partner.get(f"{FEED}?since={encode_cursor(booking.change_seq)}")
     assert response.json()["data"]["Bookings"] == []
 
 
@@ -231,7 +276,7 @@ def test_the_detail_has_guest_contact_and_pricing(partner):
         "message": "Late arrival",
         "created_at": detail["created_at"],
         "updated_at": detail["updated_at"],
-        "version": format_version(booking.changed_at, booking.change_seq),
+        "version": format_version(booking.changed_at),
     }
 
 
