@@ -17,12 +17,19 @@ How duplicates are kept out, even concurrent ones:
    retry after one is processed afresh. A claim left behind by a crashed process is
    taken over once it is older than ``STALE_AFTER``.
 
+With or without a key, the handler runs in a transaction and its response body is
+rendered *inside* it (``_render``): a body that cannot be rendered (a value the encoder
+refuses) raises there and rolls the write back, so a client never sees a 500 for a write
+that happened. The rendered bytes are what Django sends (it does not render twice) and
+what a keyed response stores for replays.
+
 Expired records are deleted by the ``idempotency_records_purge`` task, enqueued at most
 once an hour when records are being written.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import hmac
@@ -120,10 +127,25 @@ def _schedule_purge() -> None:
         idempotency_records_purge.enqueue()
 
 
-def run_idempotent(request, call):
+def _render(view, request, response):
+    """Render ``response`` now, as DRF would once the view returned (``finalize_response``
+    sets the same three attributes again; Django's own ``render()`` is then a no-op)."""
+    if isinstance(response, Response):
+        response.accepted_renderer = request.accepted_renderer
+        response.accepted_media_type = request.accepted_media_type
+        response.renderer_context = view.get_renderer_context()
+        response.render()
+    return response
+
+
+def run_idempotent(view, request, call):
     value = request.headers.get(HEADER)
     if value is None or request.auth is None:
-        return call()
+        # A caller's transaction (a test's, ATOMIC_REQUESTS) already holds the write until
+        # the body is rendered: no savepoint needed.
+        outer = transaction.get_connection().in_atomic_block
+        with contextlib.nullcontext() if outer else transaction.atomic():
+            return _render(view, request, call())
     if len(value) > MAX_LENGTH or not _ACCEPTABLE_KEY.fullmatch(value):
         raise ApplicationError(
             f"{HEADER} must be 1 to {MAX_LENGTH} printable ASCII characters",
@@ -138,10 +160,11 @@ def run_idempotent(request, call):
             response = call()
             if not 200 <= response.status_code < 300:
                 raise _Discard(response)
+            _render(view, request, response)
             IdempotencyRecord.objects.filter(pk=record.pk).update(
                 state=IdempotencyRecord.State.COMPLETED,
                 status_code=response.status_code,
-                response_body=orjson.dumps(response.data, default=JSONRenderer.default),
+                response_body=bytes(response.content),
                 response_headers={name: response[name] for name in REPLAYED_HEADERS if response.has_header(name)},
             )
             return response
@@ -158,7 +181,7 @@ def idempotent(handler):
 
     @functools.wraps(handler)
     def wrapper(self, request, *args, **kwargs):
-        return run_idempotent(request, lambda: handler(self, request, *args, **kwargs))
+        return run_idempotent(self, request, lambda: handler(self, request, *args, **kwargs))
 
     wrapper.idempotent = True
     return wrapper

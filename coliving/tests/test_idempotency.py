@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from apikeys.models import IdempotencyRecord
 from apikeys.services import idempotency_records_purge
+from coliving.api.renderers import JSONRenderer
 from conftest import requires_postgres
 from jobs.models import City
 
@@ -174,3 +175,43 @@ def test_the_fingerprint_is_keyed_so_a_stored_body_cannot_be_guessed_back(client
     client.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
     plain = hashlib.sha256(b"POST\n" + URL.encode() + b'\n{"name":"berlin"}').hexdigest()
     assert IdempotencyRecord.objects.get().fingerprint != plain
+
+
+@pytest.fixture
+def render_fails_once(monkeypatch):
+    """The renderer raises on its first call (the created object's body), then works (the 500's body)."""
+    original = JSONRenderer.render
+    calls = []
+
+    def render(self, data, *args, **kwargs):
+        calls.append(data)
+        if len(calls) == 1:
+            raise TypeError("Integer exceeds 64-bit range")
+        return original(self, data, *args, **kwargs)
+
+    monkeypatch.setattr(JSONRenderer, "render", render)
+    return calls
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("headers", [{}, {"HTTP_IDEMPOTENCY_KEY": "op-1"}], ids=["without key", "with key"])
+def test_a_body_that_fails_to_render_leaves_no_committed_write(client, render_fails_once, headers):
+    response = client.post(URL, {"name": "berlin"}, format="json", **headers)
+
+    assert response.status_code == 500
+    assert render_fails_once[0]["data"]["name"] == "berlin"  # it failed after the create
+    assert not City.objects.exists()
+    assert not IdempotencyRecord.objects.exists()
+    retry = client.post(URL, {"name": "berlin"}, format="json", **headers)
+    assert retry.status_code == 201
+    assert City.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_body_is_rendered_once_and_stored_as_sent(client, render_fails_once):
+    render_fails_once.append("skip the injected failure")
+    first = client.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+
+    assert first.status_code == 201
+    assert len(render_fails_once) == 2  # one render for the response, none again when Django sends it
+    assert bytes(IdempotencyRecord.objects.get().response_body) == first.content

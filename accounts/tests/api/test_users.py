@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.api.views import SPEC_EXAMPLE
 from accounts.models import OutboxEvent, User, UserMetaAttribute
+from coliving.api.renderers import JSONRenderer
 
 pytestmark = pytest.mark.django_db
 
@@ -392,3 +393,22 @@ def test_a_form_body_is_415(partner):
     assert response.status_code == 415
     assert response.json()["code"] == "unsupported_media_type"
     assert not User.objects.filter(email="form@example.com").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_response_that_fails_to_render_leaves_no_user_behind(partner, monkeypatch):
+    original, calls = JSONRenderer.render, []
+
+    def render_fails_first(self, data, *args, **kwargs):
+        calls.append(data)
+        if len(calls) == 1:
+            raise TypeError("Integer exceeds 64-bit range")
+        return original(self, data, *args, **kwargs)
+
+    monkeypatch.setattr(JSONRenderer, "render", render_fails_first)
+
+    response = partner.post(URL, SPEC_EXAMPLE, format="json")
+
+    assert response.status_code == 500
+    assert calls[0]["data"]["email"] == "user@example.com"  # rendered after the user was created
+    assert not User.objects.filter(email="user@example.com").exists() and not OutboxEvent.objects.exists()
