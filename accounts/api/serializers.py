@@ -19,6 +19,7 @@ from rest_framework import serializers
 from accounts import validators
 from accounts.countries import country_code, country_name
 from accounts.models import META_MAX_NUMBER, User, meta_value_error
+from coliving.api.timestamps import TimestampField
 
 META_MAX_KEYS = 50
 META_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
@@ -204,7 +205,7 @@ class UserSerializer(serializers.Serializer):
     timezone = BlankAsNullCharField(allow_null=True)
     language = BlankAsNullCharField(allow_null=True)
     is_active = serializers.BooleanField()
-    created_at = serializers.DateTimeField(source="date_joined")
+    created_at = TimestampField(source="date_joined", help_text="UTC, whole seconds: 2024-01-01T08:00:00Z.")
     meta = serializers.DictField(child=MetaValueField())
 
     def to_representation(self, instance: User) -> dict[str, Any]:

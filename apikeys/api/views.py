@@ -3,20 +3,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 
 from coliving.api.base import ApiView
 from coliving.api.ratelimit import Limit
+from coliving.api.timestamps import TimestampField, iso_ms, iso_seconds
+
+__all__ = ["MeView", "iso_ms"]  # iso_ms: still imported from here by bench/views.py
 
 
-def iso_ms(value) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+VERIFIED_AT = serializers.DateTimeField(help_text="Now, UTC, with milliseconds: 2024-01-01T08:00:00.000Z.")
 
 
 class MeView(ApiView):
@@ -35,15 +33,15 @@ class MeView(ApiView):
             "MeResponse",
             {
                 "success": serializers.BooleanField(),
-                "api_key_verified_at": serializers.CharField(help_text="ISO 8601 with milliseconds"),
+                "api_key_verified_at": VERIFIED_AT,
                 "data": inline_serializer(
                     "Me",
                     {
                         "name": serializers.CharField(),
                         "email": serializers.EmailField(),
-                        "created_at": serializers.CharField(),
-                        "api_key_verified_at": serializers.CharField(),
-                        "last_login_at": serializers.CharField(allow_null=True),
+                        "created_at": TimestampField(help_text="UTC, whole seconds: 2024-01-01T08:00:00Z."),
+                        "api_key_verified_at": VERIFIED_AT,
+                        "last_login_at": TimestampField(allow_null=True, help_text="UTC, whole seconds."),
                     },
                 ),
             },
@@ -55,9 +53,9 @@ class MeView(ApiView):
         data = {
             "name": owner.name,
             "email": owner.email,
-            "created_at": iso_ms(owner.date_joined),
+            "created_at": iso_seconds(owner.date_joined),
             "api_key_verified_at": verified_at,
-            "last_login_at": iso_ms(owner.last_login),
+            "last_login_at": iso_seconds(owner.last_login),
         }
         response = self.respond(data)
         # One published revision returns these flat; keep both so either client works.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 import pytest
 from django.utils import timezone
@@ -61,7 +61,7 @@ def test_the_spec_example_creates_a_user(partner):
         "created_at": data["created_at"],
         "meta": {},
     }
-    assert data["created_at"].startswith(str(date.today().year))
+    assert data["created_at"] == user.date_joined.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert response["Location"] == f"/v2/users/{user.pk}"
     assert user.country == "US"
     assert user.check_password("securepassword123")

@@ -20,3 +20,20 @@ def test_a_sandbox_key_can_be_verified(key_client):
     from apikeys.models import ApiKey
 
     assert key_client([], prefix=ApiKey.Prefix.TEST).get("/v2/me").status_code == 200
+
+
+def test_timestamps_are_utc_seconds_except_the_verification_time_in_milliseconds(key_client):
+    import re
+    from datetime import UTC, datetime
+
+    client = key_client(["listings.read"])
+    client.owner.date_joined = datetime(2024, 1, 1, 8, 0, 0, 123456, tzinfo=UTC)
+    client.owner.last_login = None
+    client.owner.save()
+
+    body = client.get("/v2/me").json()
+
+    assert body["data"]["created_at"] == "2024-01-01T08:00:00Z"  # the spec's example
+    assert body["data"]["last_login_at"] is None
+    for verified_at in (body["api_key_verified_at"], body["data"]["api_key_verified_at"]):
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", verified_at)
