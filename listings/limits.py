@@ -37,6 +37,11 @@ def today() -> date:
     return timezone.localdate()
 
 
+def past_range_message(today: date) -> str:
+    """Why an availability item whose last night is before ``today`` is refused."""
+    return f"The end_date must not be in the past (today is {today.isoformat()}): the whole range is."
+
+
 @dataclass(frozen=True)
 class AvailabilityItem:
     """Set ``available`` units on every night from ``start_date`` to ``end_date`` (inclusive)."""
@@ -46,6 +51,14 @@ class AvailabilityItem:
     available: int
     start_date: date
     end_date: date  # inclusive
+
+
+@dataclass(frozen=True)
+class AvailabilityPushed:
+    """What an availability push did: nights written, and nights before today left alone."""
+
+    nights: int
+    skipped_past_nights: int
 
 
 @dataclass(frozen=True)

@@ -86,16 +86,29 @@ def _owned_room_types(
 
 
 @transaction.atomic
-def availability_update(*, owner, items: Sequence[AvailabilityItem]) -> int:
-    """Set the available units of every night of every item's range; return the nights written.
+def availability_update(*, owner, items: Sequence[AvailabilityItem]) -> limits.AvailabilityPushed:
+    """Set the available units of every night of every item's range from today on; return
+    the nights written and the nights skipped for being in the past.
 
+    A PMS pushing "from today" in its own time zone is often a day behind UTC: the nights
+    of a range before ``limits.today()`` are skipped and counted, not refused; an item
+    whose range is entirely in the past is ``InvalidInput`` on ``items.<n>.end_date``.
     ``items`` were validated for shape and dates by the API's input serializer; this checks
     the push's size (``InvalidInput`` on ``items``), ownership (403), room types (422) and
     ``available <= amount`` (``InvalidInput`` on ``items.<n>.available``), against the
     room types' ``amount`` read under their lock. Items that overlap apply in order: the
     later one wins.
     """
-    nights = sum((item.end_date - item.start_date).days + 1 for item in items)
+    today = limits.today()
+    past = [
+        FieldError(("items", index, "end_date"), limits.past_range_message(today), "past_range")
+        for index, item in enumerate(items)
+        if item.end_date < today
+    ]
+    if past:
+        raise InvalidInput(past)
+    skipped = sum(max(0, (today - item.start_date).days) for item in items)
+    nights = sum((item.end_date - max(item.start_date, today)).days + 1 for item in items)
     if nights > limits.MAX_NIGHTS:
         raise InvalidInput.single(
             ("items",),
@@ -121,7 +134,7 @@ def availability_update(*, owner, items: Sequence[AvailabilityItem]) -> int:
     # two items share. Day ordinals are cheaper keys than dates.
     cells: dict[tuple[int, int], int] = {}
     for item in items:
-        first = item.start_date.toordinal()
+        first = max(item.start_date, today).toordinal()
         for day in range(first, item.end_date.toordinal() + 1):
             cells[(item.room_type_id, day)] = item.available
     rows = sorted(cells.items())  # (room_type_id, date): the inventory's lock order
@@ -130,7 +143,7 @@ def availability_update(*, owner, items: Sequence[AvailabilityItem]) -> int:
         dates=[date.fromordinal(day) for (_, day), _ in rows],
         available=[value for _, value in rows],
     )
-    return len(rows)
+    return limits.AvailabilityPushed(nights=len(rows), skipped_past_nights=skipped)
 
 
 # --- rates ----------------------------------------------------------------------------------

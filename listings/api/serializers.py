@@ -119,10 +119,10 @@ class RoomTypeListSerializer(serializers.Serializer):
 # --- POST /v2/integrations/{provider}/availability -----------------------------------------
 
 
-def _date_window_errors(value, name: str) -> None:
+def _date_window_errors(value, name: str, *, past_allowed: bool = False) -> None:
     first = limits.today()
     last = first + timedelta(days=limits.MAX_DAYS_AHEAD)
-    if value < first:
+    if value < first and not past_allowed:
         raise serializers.ValidationError(f"The {name} must not be in the past (today is {first.isoformat()}).")
     if value > last:
         raise serializers.ValidationError(
@@ -138,16 +138,25 @@ class AvailabilityItemSerializer(serializers.Serializer):
         max_value=MAX_AVAILABLE,
         help_text="Units still sellable on each night of the range; at most the room type's amount.",
     )
-    start_date = serializers.DateField(input_formats=["%Y-%m-%d"], help_text="First night, YYYY-MM-DD, from today.")
+    start_date = serializers.DateField(
+        input_formats=["%Y-%m-%d"],
+        help_text="First night, YYYY-MM-DD. Nights before today (UTC) are skipped and counted in "
+        "`skipped_past_nights`.",
+    )
     end_date = serializers.DateField(
-        input_formats=["%Y-%m-%d"], help_text=f"Last night (inclusive), at most {limits.MAX_DAYS_AHEAD} days ahead."
+        input_formats=["%Y-%m-%d"],
+        help_text=f"Last night (inclusive), from today (UTC) to {limits.MAX_DAYS_AHEAD} days ahead.",
     )
 
     def validate_start_date(self, value):
-        _date_window_errors(value, "start_date")
+        # A PMS's "today" in its own zone is often UTC's yesterday: past nights are skipped
+        # by the service, not refused.
+        _date_window_errors(value, "start_date", past_allowed=True)
         return value
 
     def validate_end_date(self, value):
+        if value < limits.today():
+            raise serializers.ValidationError(limits.past_range_message(limits.today()))
         _date_window_errors(value, "end_date")
         return value
 
@@ -182,6 +191,12 @@ class AvailabilityUpdateSerializer(BatchSerializer):
 class MessageSerializer(serializers.Serializer):
     success = serializers.BooleanField()
     message = serializers.CharField()
+
+
+class AvailabilityUpdatedSerializer(MessageSerializer):
+    skipped_past_nights = serializers.IntegerField(
+        min_value=0, help_text="Nights of the items' ranges before today (UTC), left unchanged."
+    )
 
 
 # --- POST /v2/integrations/{provider}/rates -------------------------------------------------

@@ -247,13 +247,14 @@ class AvailabilityUpdateView(ProviderMixin, ApiView):
         summary="Update Availability",
         description=(
             "Each item sets `available` on every night from `start_date` to `end_date` (inclusive) of one "
-            f"room type. 1 to {limits.MAX_ITEMS} items; dates from today to {limits.MAX_DAYS_AHEAD} days "
-            "ahead; `available` between 0 and the room type's `amount`. Items that overlap apply in order (the "
-            "later wins). Bookings made on the platform then take units from the pushed value. All or nothing: "
-            "any error and nothing is written."
+            f"room type. 1 to {limits.MAX_ITEMS} items; `end_date` from today (UTC) to {limits.MAX_DAYS_AHEAD} "
+            "days ahead; nights before today are skipped and counted in `skipped_past_nights` (a PMS's today is "
+            "often UTC's yesterday), a range entirely in the past is a 400; `available` between 0 and the room "
+            "type's `amount`. Items that overlap apply in order (the later wins). Bookings made on the platform "
+            "then take units from the pushed value. All or nothing: any error and nothing is written."
         ),
         request=s.AvailabilityUpdateSerializer,
-        responses={200: s.MessageSerializer, **PUSH_ERRORS},
+        responses={200: s.AvailabilityUpdatedSerializer, **PUSH_ERRORS},
         examples=[
             OpenApiExample(
                 "Update Availability",
@@ -273,7 +274,7 @@ class AvailabilityUpdateView(ProviderMixin, ApiView):
             OpenApiExample(
                 "Updated",
                 response_only=True,
-                value={"success": True, "message": "Availability updated successfully"},
+                value={"success": True, "message": "Availability updated successfully", "skipped_past_nights": 0},
             ),
         ],
     )
@@ -281,8 +282,10 @@ class AvailabilityUpdateView(ProviderMixin, ApiView):
     def post(self, request, provider: str):
         body = s.AvailabilityUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.availability_update(owner=request.user, items=body.validated_data["items"])
-        return self.respond(message="Availability updated successfully")
+        pushed = services.availability_update(owner=request.user, items=body.validated_data["items"])
+        response = self.respond(message="Availability updated successfully")
+        response.data["skipped_past_nights"] = pushed.skipped_past_nights
+        return response
 
 
 class RatesUpdateView(ProviderMixin, ApiView):

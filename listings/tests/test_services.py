@@ -34,8 +34,34 @@ def test_availability_update_returns_the_number_of_distinct_nights_written(today
         services.AvailabilityItem(room_type.listing_id, room_type.pk, 1, TODAY + DAY, TODAY + 3 * DAY),
     ]
 
-    assert services.availability_update(owner=owner, items=items) == 4
+    pushed = services.availability_update(owner=owner, items=items)
+
+    assert (pushed.nights, pushed.skipped_past_nights) == (4, 0)
     assert nights_of(room_type) == {TODAY: 2, TODAY + DAY: 1, TODAY + 2 * DAY: 1, TODAY + 3 * DAY: 1}
+
+
+def test_availability_update_skips_and_counts_the_nights_before_today(today):
+    room_type = RoomTypeFactory(amount=5)
+    items = [
+        services.AvailabilityItem(room_type.listing_id, room_type.pk, 2, TODAY - 2 * DAY, TODAY + DAY),
+        services.AvailabilityItem(room_type.listing_id, room_type.pk, 3, TODAY - DAY, TODAY),
+    ]
+
+    pushed = services.availability_update(owner=room_type.listing.host, items=items)
+
+    assert (pushed.nights, pushed.skipped_past_nights) == (2, 3)
+    assert nights_of(room_type) == {TODAY: 3, TODAY + DAY: 2}
+
+
+def test_availability_update_refuses_a_range_entirely_in_the_past(today):
+    room_type = RoomTypeFactory(amount=5)
+    item = services.AvailabilityItem(room_type.listing_id, room_type.pk, 2, TODAY - 2 * DAY, TODAY - DAY)
+
+    with pytest.raises(InvalidInput) as excinfo:
+        services.availability_update(owner=room_type.listing.host, items=[item])
+
+    assert [(e.path, e.code) for e in excinfo.value.errors] == [(("items", 0, "end_date"), "past_range")]
+    assert nights_of(room_type) == {}
 
 
 def test_availability_update_refuses_another_owner_before_looking_at_room_types(today):

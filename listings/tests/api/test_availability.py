@@ -16,7 +16,7 @@ from listings.tests.conftest import TODAY
 from listings.tests.factories import ListingFactory, RoomTypeFactory, RoomTypeNightFactory
 
 URL = "/v2/integrations/mangobeds/availability"
-OK = {"success": True, "message": "Availability updated successfully"}
+OK = {"success": True, "message": "Availability updated successfully", "skipped_past_nights": 0}
 SPEC_BODY = {
     "data": [
         {
@@ -216,7 +216,7 @@ def test_available_above_the_room_types_amount_is_400_and_writes_nothing(client,
 
 
 BAD_ITEMS = [
-    ("start_date", (TODAY - timedelta(days=1)).isoformat(), "start_date"),
+    ("end_date", (TODAY - timedelta(days=1)).isoformat(), "end_date"),  # the whole range in the past
     ("end_date", (TODAY + timedelta(days=731)).isoformat(), "end_date"),
     ("start_date", (TODAY + timedelta(days=731)).isoformat(), "start_date"),
     ("start_date", "2024/05/01", "start_date"),
@@ -275,15 +275,33 @@ def test_a_start_date_after_the_end_date_is_400(client, room_type):
     assert response.json()["details"] == {"data.0.end_date": ["The end_date must be on or after the start_date."]}
 
 
-def test_dates_in_the_past_say_so(client, room_type):
-    body = {"data": [item(room_type, start=date(2024, 4, 1), end=date(2024, 4, 2))]}
-
-    details = client.post(URL, body, format="json").json()["details"]
-
-    assert details == {
-        "data.0.start_date": ["The start_date must not be in the past (today is 2024-04-15)."],
-        "data.0.end_date": ["The end_date must not be in the past (today is 2024-04-15)."],
+def test_a_range_entirely_in_the_past_is_400_and_writes_nothing(client, room_type):
+    body = {
+        "data": [
+            item(room_type, start=TODAY + timedelta(days=1)),
+            item(room_type, start=date(2024, 4, 1), end=date(2024, 4, 2)),
+        ]
     }
+
+    response = client.post(URL, body, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["details"] == {
+        "data.1.end_date": ["The end_date must not be in the past (today is 2024-04-15): the whole range is."],
+    }
+    assert nights() == {}
+
+
+def test_nights_before_today_are_skipped_and_counted(client, room_type):
+    # A PMS pushing "from today" in its own zone, a day behind UTC.
+    yesterday = TODAY - timedelta(days=1)
+    body = {"data": [item(room_type, available=3, start=yesterday, end=TODAY + timedelta(days=1))]}
+
+    response = client.post(URL, body, format="json")
+
+    assert response.status_code == 200
+    assert response.json() == {**OK, "skipped_past_nights": 1}
+    assert nights(room_type) == {TODAY: 3, TODAY + timedelta(days=1): 3}
 
 
 def test_more_items_than_the_limit_is_400(client, room_type):
