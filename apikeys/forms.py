@@ -21,7 +21,8 @@ class _ApiKeyForm(forms.ModelForm):
         choices=SCOPE_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="Write scopes do not grant the matching read scope; cwk_rstr_ keys never write, whatever they hold.",
+        help_text="Write scopes do not grant the matching read scope; cwk_rstr_ keys never write, whatever they "
+        "hold. sk_ keys carry coliving and resource-booking scopes, cwk_ keys coworkies scopes.",
     )
     # 0 would silently mean "the default" to the limiter; empty is how to say that.
     rate_limit_per_minute = forms.IntegerField(
@@ -37,6 +38,15 @@ class _ApiKeyForm(forms.ModelForm):
             return scope_catalogue.normalise(self.cleaned_data["scopes"])
         except ValueError as exc:  # unreachable through the checkboxes, kept for forged posts
             raise forms.ValidationError(str(exc)) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        # The create form picks the prefix; an issued key keeps its own. The service checks
+        # the same rule; here it becomes an error on the form instead of a failed save.
+        prefix = cleaned.get("prefix") or self.instance.prefix
+        if "scopes" in cleaned and (foreign := scope_catalogue.outside_family(prefix, cleaned["scopes"])):
+            self.add_error("scopes", scope_catalogue.family_error(prefix, foreign))
+        return cleaned
 
     def clean_expires_at(self):
         expires_at = self.cleaned_data.get("expires_at")

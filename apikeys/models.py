@@ -119,7 +119,7 @@ class ApiKey(models.Model):
     def has_scope(self, scope: str) -> bool:
         if self.is_restricted and scope in scopes.WRITE_SCOPES:
             return False
-        return scope in scopes.expand(self.scopes)
+        return scope in scopes.expand(set(self.scopes) & scopes.PREFIX_SCOPES.get(self.prefix, frozenset()))
 
 
 class ApiKeyDailyUsage(models.Model):

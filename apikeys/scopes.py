@@ -9,6 +9,11 @@
 
 Restricted (``cwk_rstr_``) keys can never write, whatever they hold; that rule lives in
 ``ApiKey.has_scope``.
+
+A key's scopes belong to its prefix's family (``PREFIX_SCOPES``): ``sk_live_``/``sk_test_``
+carry coliving and resource-booking scopes, ``cwk_live_``/``cwk_rstr_`` coworkies scopes.
+``api_key_create`` refuses a mix (``outside_family``); ``ApiKey.has_scope`` ignores a
+foreign scope a key issued before the rule may still hold.
 """
 
 from __future__ import annotations
@@ -46,6 +51,30 @@ IMPLIES: dict[str, frozenset[str]] = {
 }
 
 WRITE_SCOPES = frozenset({"users.write", "bookings.write", "listings.write", "write", "jobs:write", "write_bookings"})
+
+
+COWORKIES_SCOPES = frozenset({"read", "write", "jobs:read", "jobs:write", "spaces:read", "events:read"})
+PLATFORM_SCOPES = frozenset(SCOPES) - COWORKIES_SCOPES  # coliving partner API + resource booking
+
+# Key prefix (``ApiKey.Prefix``'s values) -> the scopes a key with it may hold.
+PREFIX_SCOPES: dict[str, frozenset[str]] = {
+    "sk_live_": PLATFORM_SCOPES,
+    "sk_test_": PLATFORM_SCOPES,
+    "cwk_live_": COWORKIES_SCOPES,
+    "cwk_rstr_": COWORKIES_SCOPES,
+}
+
+
+def outside_family(prefix: str, scopes: Iterable[str]) -> list[str]:
+    """The scopes (canonical names) a key with ``prefix`` may not hold, in catalogue order."""
+    allowed = PREFIX_SCOPES.get(prefix, frozenset())
+    held = set(scopes)
+    return [scope for scope in SCOPES if scope in held and scope not in allowed]
+
+
+def family_error(prefix: str, foreign: Iterable[str]) -> str:
+    family = "coworkies" if PREFIX_SCOPES.get(prefix) is COWORKIES_SCOPES else "coliving and resource-booking"
+    return f"A {prefix} key carries only {family} scopes; not: {', '.join(foreign)}."
 
 
 def normalise(scopes: Iterable[str]) -> list[str]:

@@ -13,6 +13,7 @@ from accounts.models import User
 from apikeys import keys
 from apikeys import scopes as scope_catalogue
 from apikeys.models import ApiKey, IdempotencyRecord, Provider
+from coliving.api.errors import InvalidInput
 from jobs.models import Space
 
 
@@ -29,7 +30,17 @@ def api_key_create(
     rate_limit_per_minute: int | None = None,
     created_by: User | None = None,
 ) -> tuple[ApiKey, str]:
-    """Issue a key and return it with its full string — the only time that string exists."""
+    """Issue a key and return it with its full string — the only time that string exists.
+
+    Raises ``InvalidInput`` on ``scopes`` when one is unknown or outside the prefix's
+    family (``scopes.outside_family``): every path that issues keys gets the rule.
+    """
+    try:
+        scopes = scope_catalogue.normalise(scopes)
+    except ValueError as exc:
+        raise InvalidInput.single(("scopes",), str(exc), code="unknown_scope") from None
+    if foreign := scope_catalogue.outside_family(prefix, scopes):
+        raise InvalidInput.single(("scopes",), scope_catalogue.family_error(prefix, foreign), code="scope_family")
     raw, key_id = keys.generate(prefix)
     key = ApiKey.objects.create(
         owner=owner,
@@ -37,7 +48,7 @@ def api_key_create(
         prefix=prefix,
         key_id=key_id,
         digest=keys.digest(raw),
-        scopes=scope_catalogue.normalise(scopes),
+        scopes=scopes,
         space=space,
         provider=provider,
         expires_at=expires_at,

@@ -177,6 +177,36 @@ def test_it_refuses_a_scope_outside_the_catalogue(admin):
     assert not ApiKey.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "prefix, scopes",
+    [(ApiKey.Prefix.COWORKIES_LIVE, ["jobs:read", "users.read"]), (ApiKey.Prefix.LIVE, ["users.read", "write"])],
+)
+def test_it_refuses_scopes_outside_the_prefixs_family(admin, prefix, scopes):
+    response = admin.post(ADD_URL, add_form(new_user(), prefix=prefix, scopes=scopes))
+    assert "carries only" in str(response.context["adminform"].form.errors["scopes"])
+    assert not ApiKey.objects.exists()
+
+
+def test_the_change_form_refuses_a_scope_outside_the_keys_family(admin):
+    key, _raw = new_key(scopes=["jobs:read"], prefix=ApiKey.Prefix.COWORKIES_RESTRICTED)
+    response = admin.post(
+        change_url(key),
+        {
+            "name": "K",
+            "scopes": ["jobs:read", "users.write"],
+            "is_active": "on",
+            "space": "",
+            "provider": "",
+            "expires_at_0": "",
+            "expires_at_1": "",
+            "rate_limit_per_minute": "",
+        },
+    )
+    assert "carries only coworkies scopes" in str(response.context["adminform"].form.errors["scopes"])
+    key.refresh_from_db()
+    assert key.scopes == ["jobs:read"]
+
+
 # --- never shown again -----------------------------------------------------------------
 
 

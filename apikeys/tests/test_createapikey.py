@@ -109,6 +109,9 @@ def test_it_creates_a_missing_owner_when_asked():
         (["--name", "   "], "--name must be 1 to 120 characters"),
         (["--name", "x" * 121], "--name must be 1 to 120 characters"),
         (["--prefix", "pk_live_"], "invalid choice"),
+        (["--prefix", "cwk_live_", "--scopes", "jobs:read,users.read"], "A cwk_live_ key carries only coworkies"),
+        (["--prefix", "cwk_rstr_", "--scopes", "read_bookings"], "A cwk_rstr_ key carries only coworkies"),
+        (["--scopes", "users.read,write"], "A sk_live_ key carries only coliving and resource-booking scopes"),
     ],
     ids=[
         "unknown owner",
@@ -124,6 +127,9 @@ def test_it_creates_a_missing_owner_when_asked():
         "blank name",
         "long name",
         "unknown prefix",
+        "coliving scope on a coworkies key",
+        "resource-booking scope on a restricted key",
+        "coworkies scope on a coliving key",
     ],
 )
 def test_it_rejects_bad_input_and_writes_nothing(owner, arguments, message):

@@ -24,8 +24,7 @@ def _client(form: str, raw: str) -> tuple[APIClient, str]:
     return client, f"?api_key={raw}"
 
 
-def _key_in_state(state: str) -> str:
-    scopes = ["users.read", "jobs:read"]
+def _key_in_state(state: str, scopes: list[str]) -> str:
     if state == "valid":
         return make_key(scopes=scopes)[1]
     if state == "unknown":
@@ -64,7 +63,7 @@ STATES = {
 @pytest.mark.parametrize("form", ["header", "bearer"])
 @pytest.mark.parametrize("state", STATES)
 def test_coliving_key_forms_and_states(form, state):
-    client, query = _client(form, _key_in_state(state))
+    client, query = _client(form, _key_in_state(state, ["users.read"]))
     response = client.get("/v2/probe/coliving" + query)
     expected_status, expected_code = STATES[state]
     assert response.status_code == expected_status
@@ -79,7 +78,7 @@ def test_coliving_key_forms_and_states(form, state):
 @pytest.mark.parametrize("form", ["header", "bearer", "query"])
 @pytest.mark.parametrize("state", STATES)
 def test_coworkies_key_forms_and_states(form, state):
-    client, query = _client(form, _key_in_state(state))
+    client, query = _client(form, _key_in_state(state, ["jobs:read"]))
     response = client.get("/v2/jobs/probe" + query)
     expected_status, expected_code = STATES[state]
     assert response.status_code == expected_status

@@ -4,18 +4,33 @@ import json
 
 import pytest
 from django_ratelimit.exceptions import Ratelimited
+from rest_framework.test import APIClient
 
 from coliving.api.base import ApiView
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("coliving.tests.urls")]
 
 COLIVING, COWORKIES, COBOT = "/v2/probe/coliving", "/v2/jobs/probe", "/spaces/acme/api/probe"
-WRITE_SCOPES = ["users.write", "jobs:write", "write_bookings"]
+
+
+class FamilyKeyClient(APIClient):
+    """Sends the key of the path's family (a key's scopes belong to its prefix's family):
+    a cwk_live_ key to the coworkies probe, an sk_live_ key elsewhere."""
+
+    def __init__(self, platform_key: str, coworkies_key: str):
+        super().__init__()
+        self.platform_key, self.coworkies_key = platform_key, coworkies_key
+
+    def request(self, **kwargs):
+        coworkies = kwargs.get("PATH_INFO", "").startswith(COWORKIES)
+        kwargs.setdefault("HTTP_X_API_KEY", self.coworkies_key if coworkies else self.platform_key)
+        return super().request(**kwargs)
 
 
 @pytest.fixture
 def client(key_client):
-    return key_client(WRITE_SCOPES)
+    platform = key_client(["users.write", "write_bookings"]).raw_key
+    return FamilyKeyClient(platform, key_client(["jobs:write"]).raw_key)
 
 
 def test_validation_errors_are_400_with_dotted_paths_in_the_coliving_family(client):

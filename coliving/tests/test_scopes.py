@@ -8,7 +8,7 @@ from apikeys.models import ApiKey
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("coliving.tests.urls")]
 
 BODY = {"name": "x", "count": 1}
-LIVE, RSTR = ApiKey.Prefix.LIVE, ApiKey.Prefix.COWORKIES_RESTRICTED
+LIVE, CWK, RSTR = ApiKey.Prefix.LIVE, ApiKey.Prefix.COWORKIES_LIVE, ApiKey.Prefix.COWORKIES_RESTRICTED
 
 
 @pytest.mark.parametrize(
@@ -22,13 +22,13 @@ LIVE, RSTR = ApiKey.Prefix.LIVE, ApiKey.Prefix.COWORKIES_RESTRICTED
         (LIVE, ["users.create"], "post", "/v2/probe/coliving", 201),  # legacy name, normalised
         (LIVE, ["bookings.read"], "get", "/v2/probe/coliving", 403),
         # coworkies: write ⇒ read ⇒ jobs:read
-        (LIVE, ["jobs:read"], "get", "/v2/jobs/probe", 200),
-        (LIVE, ["read"], "get", "/v2/jobs/probe", 200),
-        (LIVE, ["write"], "get", "/v2/jobs/probe", 200),
-        (LIVE, ["write"], "post", "/v2/jobs/probe", 201),
-        (LIVE, ["jobs:write"], "post", "/v2/jobs/probe", 201),
-        (LIVE, ["read"], "post", "/v2/jobs/probe", 403),
-        (LIVE, ["spaces:read"], "get", "/v2/jobs/probe", 403),
+        (CWK, ["jobs:read"], "get", "/v2/jobs/probe", 200),
+        (CWK, ["read"], "get", "/v2/jobs/probe", 200),
+        (CWK, ["write"], "get", "/v2/jobs/probe", 200),
+        (CWK, ["write"], "post", "/v2/jobs/probe", 201),
+        (CWK, ["jobs:write"], "post", "/v2/jobs/probe", 201),
+        (CWK, ["read"], "post", "/v2/jobs/probe", 403),
+        (CWK, ["spaces:read"], "get", "/v2/jobs/probe", 403),
         # restricted keys never write, whatever they hold
         (RSTR, ["read", "write", "jobs:write"], "get", "/v2/jobs/probe", 200),
         (RSTR, ["read", "write", "jobs:write"], "post", "/v2/jobs/probe", 403),
@@ -37,7 +37,8 @@ LIVE, RSTR = ApiKey.Prefix.LIVE, ApiKey.Prefix.COWORKIES_RESTRICTED
         (LIVE, ["read_bookings"], "post", "/spaces/acme/api/probe", 403),
         (LIVE, ["write_bookings"], "post", "/spaces/acme/api/probe", 201),
         # a view that forgot to declare scopes is closed
-        (LIVE, list(scopes.SCOPES), "get", "/v2/probe/undeclared", 403),
+        (LIVE, sorted(scopes.PLATFORM_SCOPES), "get", "/v2/probe/undeclared", 403),
+        (CWK, sorted(scopes.COWORKIES_SCOPES), "get", "/v2/probe/undeclared", 403),
     ],
 )
 def test_scope_matrix(key_client, prefix, held, method, path, expected):

@@ -72,6 +72,9 @@ class Command(BaseCommand):
             scopes = scope_catalogue.normalise(options["scopes"].split(","))
         except ValueError as exc:
             raise CommandError(str(exc)) from None
+        if foreign := scope_catalogue.outside_family(options["prefix"], scopes):
+            # api_key_create refuses it too; said here, before an owner is created.
+            raise CommandError(scope_catalogue.family_error(options["prefix"], foreign))
         space = None
         if options["space"]:
             lookup = {"pk": options["space"]} if options["space"].isdigit() else {"slug": options["space"]}
