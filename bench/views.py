@@ -35,7 +35,7 @@ import orjson
 from django.http import HttpResponse
 
 from accounts.models import User
-from apikeys.api.views import MeView, iso_ms
+from apikeys.api.views import MeView
 from apikeys.authentication import MESSAGES, ApiKeyAuthentication
 from apikeys.models import ApiKey, Provider
 from apikeys.querysets import InvalidKey
@@ -45,6 +45,7 @@ from bookings.versions import encode_cursor, format_version, parse_since
 from coliving.api.pagination import LinkHeaderPagination
 from coliving.api.permissions import ScopePermission
 from coliving.api.ratelimit import KeyRateThrottle
+from coliving.api.timestamps import iso_ms, iso_seconds
 from listings.models import Listing, RoomType
 from listings.querysets import LISTING_SUMMARY_FIELDS
 
@@ -59,9 +60,9 @@ def _me_body(*, name: str, email: str, date_joined, last_login, verified_at: str
             "data": {
                 "name": name,
                 "email": email,
-                "created_at": iso_ms(date_joined),
+                "created_at": iso_seconds(date_joined),
                 "api_key_verified_at": verified_at,
-                "last_login_at": iso_ms(last_login),
+                "last_login_at": iso_seconds(last_login),
             },
             "api_key_verified_at": verified_at,
         }

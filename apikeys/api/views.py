@@ -11,9 +11,6 @@ from coliving.api.base import ApiView
 from coliving.api.ratelimit import Limit
 from coliving.api.timestamps import TimestampField, iso_ms, iso_seconds
 
-__all__ = ["MeView", "iso_ms"]  # iso_ms: still imported from here by bench/views.py
-
-
 VERIFIED_AT = serializers.DateTimeField(help_text="Now, UTC, with milliseconds: 2024-01-01T08:00:00.000Z.")
 
 

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from bookings.models import Booking
 from bookings.versions import Cursor, format_version, parse_since
 from coliving.api.converters import MAX_ID
+from coliving.api.timestamps import TimestampField
 
 VERSION_HELP = (
     "`YYYY-MM-DD HH:MM:SS` (UTC), the time of the booking's last change. Changes on every modification: a "
@@ -86,8 +87,8 @@ class BookingSerializer(serializers.Serializer):
     message = serializers.CharField()
     pricing = PricingSerializer(source="*", help_text=PRICING_HELP)
     version = serializers.CharField(help_text=VERSION_HELP)
-    created_at = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField()
+    created_at = TimestampField()
+    updated_at = TimestampField()
 
 
 class BookingMessageCreateSerializer(serializers.Serializer):
@@ -99,7 +100,7 @@ class BookingMessageSerializer(serializers.Serializer):
     booking_id = serializers.IntegerField()
     sender_id = serializers.IntegerField()
     message = serializers.CharField(source="body")
-    created_at = serializers.DateTimeField()
+    created_at = TimestampField()
 
 
 # --- Integrations: the bookings feed and the booking detail -------------------------------
@@ -184,8 +185,8 @@ class IntegrationBookingSerializer(serializers.Serializer):
     guest = GuestSerializer()
     pricing = IntegrationPricingSerializer(source="*", help_text=PRICING_HELP)
     message = serializers.CharField()
-    created_at = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField()
+    created_at = TimestampField()
+    updated_at = TimestampField()
     version = serializers.CharField(help_text=VERSION_HELP)
 
 
