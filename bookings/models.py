@@ -88,7 +88,7 @@ class Booking(models.Model):
     def version(self) -> str:
         from bookings.versions import format_version
 
-        return format_version(self.changed_at, self.change_seq)
+        return format_version(self.changed_at)
 
     @property
     def holds_inventory(self) -> bool:

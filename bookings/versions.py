@@ -135,9 +135,9 @@ def _bump(*, draw_booking_id: bool, floor: datetime | None = None) -> tuple[int,
     return int(seq), at, (int(row[2]) if draw_booking_id else None)
 
 
-def format_version(changed_at: datetime, seq: int | None = None) -> str:
-    """A change's ``version``: ``YYYY-MM-DD HH:MM:SS`` (UTC). ``seq`` is not part of it (the
-    feed's cursor carries it, ``encode_cursor``); it is accepted for callers holding a row."""
+def format_version(changed_at: datetime) -> str:
+    """A change's ``version``: ``YYYY-MM-DD HH:MM:SS`` (UTC). The change's seq is not part of
+    it: the feed's cursor carries that (``encode_cursor``)."""
     return f"{changed_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}"
 
 
