@@ -289,8 +289,15 @@ SPECTACULAR_SETTINGS = {
         "HealthStatusEnum": ["ok", "degraded", "down"],
         "UserGenderEnum": "accounts.models.User.Gender",
         "JobStatusEnum": "jobs.models.Job.Status",
+        "BookingStatusEnum": "bookings.models.Booking.Status",
     },
     "EXTENSIONS_INFO": {},
+    # The document is read by client generators: see coliving/api/schema.py (hooks at the end).
+    "POSTPROCESSING_HOOKS": [
+        "coliving.api.schema.postprocess_unwrap_primitives",
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "coliving.api.schema.postprocess_named_components",
+    ],
 }
 
 LOGGING = {

@@ -30,17 +30,11 @@ PRICING_HELP = (
 )
 
 
-@extend_schema_field(
-    {
-        # Wrapped in allOf so drf-spectacular leaves the enum inline: as a named enum it would
-        # collide with the other "status" enums (it names enums by field name); the clean fix is an
-        # ENUM_NAME_OVERRIDES entry in settings, e.g. "BookingStatusEnum": "bookings.models.Booking.Status".
-        "allOf": [{"type": "string", "enum": list(Booking.Status.values)}],
-        "description": "`pending` (waiting for the host) → `confirmed` or `declined`; `cancelled`.",
-    }
-)
 class BookingStatusField(serializers.ChoiceField):
+    """A booking's status: the named component ``BookingStatusEnum`` (ENUM_NAME_OVERRIDES)."""
+
     def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "`pending` (waiting for the host) → `confirmed` or `declined`; `cancelled`.")
         super().__init__(choices=Booking.Status.choices, **kwargs)
 
 

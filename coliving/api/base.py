@@ -58,6 +58,14 @@ class FamilyMixin:
         self.space_subdomain = kwargs.pop(SPACE_KWARG, None) or getattr(request, "space_subdomain", None)
         return super().dispatch(request, *args, **kwargs)
 
+    def get_parsers(self):
+        # The coliving documents only ever send JSON (a booking's, a user's meta are objects): a
+        # form or multipart body is 415 in the family's shape, and the schema shows one content type.
+        parsers = super().get_parsers()
+        if self.family is Family.COLIVING:
+            parsers = [parser for parser in parsers if parser.media_type == "application/json"]
+        return parsers
+
     def get_authenticators(self):
         # Public endpoints ignore credentials: a stale key sent by habit must not turn a
         # health check or a newsletter sign-up into a 401.

@@ -8,9 +8,18 @@ with ``status`` for coworkies, nothing for Cobot's bare resources), as a named c
 and is left alone. Error responses are added to every operation from what the view
 declares (family, public or not, scopes, idempotency), so the document cannot drift from
 the behaviour.
+
+The document is also read by client generators (openapi-python-client, openapi-typescript;
+``coliving/tests/test_generated_client.py``), so the postprocessing hooks at the end keep it
+in the shape they read cleanly: enums are named components, never a primitive wrapped in a
+one-member ``allOf``; a query parameter's enum refers to the component of the same values;
+every response body is a named component; each operation documents one request content type.
 """
 
 from __future__ import annotations
+
+import re
+from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
@@ -101,6 +110,20 @@ class AutoSchema(BaseAutoSchema):
             )
         return params
 
+    def _get_request_body(self, direction="request"):
+        # One request content type per operation: client generators cannot express a body that
+        # may be sent in several encodings. JSON where the view takes it (every family's
+        # documents send JSON); the other encodings it still accepts are named in the description.
+        body = super()._get_request_body(direction)
+        if not body or len(body.get("content", {})) < 2:
+            return body
+        content = body["content"]
+        kept = "application/json" if "application/json" in content else next(iter(content))
+        others = [media for media in dict.fromkeys([*content, *self.map_parsers()]) if media != kept]
+        body["content"] = {kept: content[kept]}
+        body["description"] = f"Also accepted as {' or '.join(others)}, with the same fields."
+        return body
+
     def _get_paginator(self):
         paginator = super()._get_paginator()
         if paginator is not None:
@@ -177,3 +200,91 @@ class AutoSchema(BaseAutoSchema):
             add("409", error, "Idempotency-Key reused with another body, or its first request is in flight")
         add("429", error, "Rate limit exceeded; see Retry-After")
         return responses
+
+
+# --- postprocessing hooks (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]) ---------------------
+
+_PRIMITIVES = {"string", "integer", "number", "boolean"}
+
+
+def _walk(node: Any):
+    """Every dict in ``node``, depth first."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _walk(item)
+
+
+def _is_primitive(schema: Any) -> bool:
+    if not isinstance(schema, dict) or "$ref" in schema:
+        return False
+    kinds = schema.get("type")
+    kinds = set(kinds) if isinstance(kinds, list) else {kinds}
+    return bool(kinds) and kinds <= _PRIMITIVES | {"null"}
+
+
+def postprocess_unwrap_primitives(result, generator, request, public):
+    """Merge ``{"allOf": [{"type": "string", "enum": […]}], "description": …}`` into one
+    schema (runs before drf-spectacular's enum hook, which then names the enum).
+
+    Such a wrapper (written to keep an enum out of that hook) makes generators build an
+    object model for a string: openapi-python-client failed to parse ``"pending"``."""
+    for node in _walk(result):
+        members = node.get("allOf")
+        if isinstance(members, list) and len(members) == 1 and _is_primitive(members[0]):
+            del node["allOf"]
+            for key, value in members[0].items():
+                node.setdefault(key, value)
+    return result
+
+
+def _enum_key(schema: dict) -> tuple | None:
+    if "enum" not in schema or "$ref" in schema:
+        return None
+    kind = schema.get("type")
+    return (tuple(kind) if isinstance(kind, list) else kind, frozenset(v for v in schema["enum"] if v is not None))
+
+
+def _camel(text: str) -> str:
+    return "".join(word[:1].upper() + word[1:] for word in re.split(r"[^A-Za-z0-9]+", text) if word)
+
+
+def postprocess_named_components(result, generator, request, public):
+    """After drf-spectacular's enum hook: a query or path parameter whose enum has the values
+    of a named enum refers to it; a response body that is not a ``$ref`` (a Cobot list, a
+    text document) becomes a named component, ``<Item>List`` or ``<OperationId>Body``."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    enums: dict[tuple, list[str]] = {}
+    for name, schema in schemas.items():
+        key = _enum_key(schema)
+        if key is not None:
+            enums.setdefault(key, []).append(name)
+    for item in result.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                items = schema.get("items") if schema.get("type") == "array" else None
+                target, slot = (schema, "items") if isinstance(items, dict) else (parameter, "schema")
+                key = _enum_key(target[slot])
+                if key is not None and len(enums.get(key, ())) == 1:
+                    target[slot] = {"$ref": f"#/components/schemas/{enums[key][0]}"}
+            for status, response in operation["responses"].items():
+                for media in response.get("content", {}).values():
+                    schema = media.get("schema")
+                    if not isinstance(schema, dict) or "$ref" in schema:
+                        continue
+                    item_ref = schema.get("items", {}).get("$ref") if schema.get("type") == "array" else None
+                    if item_ref:
+                        name = f"{item_ref.rsplit('/', 1)[-1]}List"
+                    else:
+                        name = f"{_camel(operation['operationId'])}{'' if status.startswith('2') else status}Body"
+                    if schemas.setdefault(name, schema) != schema:
+                        raise ValueError(f"Two response bodies want the component name {name}")
+                    media["schema"] = {"$ref": f"#/components/schemas/{name}"}
+    result["components"]["schemas"] = dict(sorted(schemas.items()))
+    return result

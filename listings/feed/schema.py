@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import functools
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
 
 from listings.feed import enums
@@ -38,15 +39,38 @@ class FeedRefSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="The id of a row of the helper's catalogue.")
 
 
+class FeedEnumField(serializers.Field):
+    """A feed field whose values are one of the feed's enums (``enum_name``, served by the
+    helper ``/json/import/<enum_name>``); documented as the named component ``Feed<Name>Enum``."""
+
+    enum_name = ""
+    values: tuple = ()
+
+
+class FeedEnumFieldExtension(OpenApiSerializerFieldExtension):
+    """One named component per feed enum, shared by every property that takes it: the feed's
+    ``gender`` or ``currency`` are other value sets than the other APIs' fields of the same
+    name, and ``property_size_unit`` / ``room_size_unit`` are one set, which drf-spectacular's
+    enum naming (by property name) would name twice."""
+
+    target_class = FeedEnumField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        kind = "integer" if all(isinstance(value, int) for value in field.values) else "string"
+        name = "Feed" + "".join(word.title() for word in field.enum_name.split("_")) + "Enum"
+        schema = {"type": kind, "enum": list(field.values)}
+        if field.enum_name != "flag":
+            schema["description"] = f"Values: /json/import/{field.enum_name}."
+        component = ResolvedComponent(name=name, type=ResolvedComponent.SCHEMA, object=name, schema=schema)
+        auto_schema.registry.register_on_missing(component)
+        return component.ref
+
+
 @functools.cache
-def _enum_field(name: str, values: tuple) -> type[serializers.Field]:
-    """A field documented as an inline enum. Wrapped in ``allOf`` so that drf-spectacular's
-    enum post-processing leaves it alone: it would otherwise merge it by property name with
-    the other APIs' enums (``gender``, ``currency``) and name one value set twice
-    (``property_size_unit`` / ``room_size_unit``). The helper endpoint is the enum's name."""
-    kind = "integer" if all(isinstance(value, int) for value in values) else "string"
-    schema = {"allOf": [{"type": kind, "enum": list(values)}]}
-    return extend_schema_field(schema)(type(f"{name.title()}EnumField", (serializers.Field,), {}))
+def _enum_field(name: str, values: tuple) -> type[FeedEnumField]:
+    return type(f"{name.title()}EnumField", (FeedEnumField,), {"enum_name": name, "values": values})
 
 
 def _field(spec: Field) -> serializers.Field:

@@ -85,8 +85,16 @@ def test_a_short_key_keeps_no_last_characters(client):
     assert ProviderAccountLink.objects.get().key_last4 == ""
 
 
-def test_a_form_encoded_body_is_accepted(client):
-    assert status_of(client.post(URL, {"provider_api_key": KEY}, format="multipart")) == "created"
+@pytest.mark.parametrize("encoding", ["multipart", "form"])
+def test_a_form_body_is_415_and_links_nothing(client, encoding):
+    # The coliving documents send JSON only (issue 12): one content type per operation.
+    if encoding == "form":
+        response = client.post(URL, f"provider_api_key={KEY}", content_type="application/x-www-form-urlencoded")
+    else:
+        response = client.post(URL, {"provider_api_key": KEY}, format="multipart")
+    assert response.status_code == 415, response.content
+    assert response.json()["code"] == "unsupported_media_type"
+    assert not ProviderAccountLink.objects.exists()
 
 
 @pytest.mark.parametrize(
