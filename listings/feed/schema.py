@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
 
@@ -33,6 +33,26 @@ def describe(spec: Field) -> str:
 def _component(pattern: str) -> str:
     words = [word for part in pattern.split(".") if part != "*" for word in part.split("_")]
     return "ListingFeed" + "".join(word[:1].upper() + word[1:] for word in words)
+
+
+class FeedObjectSerializer(serializers.Serializer):
+    """An object of the feed (``serializer_for`` makes one per pattern)."""
+
+
+class FeedObjectSerializerExtension(OpenApiSerializerExtension):
+    """Requiredness is the import's rule: the export (``GET /v2/listings/{id}``) leaves out
+    every value a listing has not set, and a listing made in the admin may lack even a
+    "Required" address, so the response components require nothing (a generated client
+    would otherwise refuse such a listing)."""
+
+    target_class = FeedObjectSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        if direction == "response":
+            schema.pop("required", None)
+        return schema
 
 
 class FeedRefSerializer(serializers.Serializer):
@@ -118,7 +138,7 @@ def serializer_for(pattern: str) -> type[serializers.Serializer]:
     attrs = {spec.name: _field(spec) for spec in children(pattern)}
     name = _component(pattern) if pattern else "ListingFeed"
     attrs["Meta"] = type("Meta", (), {"ref_name": name})
-    return type(f"{name}Serializer", (serializers.Serializer,), attrs)
+    return type(f"{name}Serializer", (FeedObjectSerializer,), attrs)
 
 
 ListingFeedSerializer = serializer_for("")
