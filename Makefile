@@ -26,7 +26,7 @@ DEV_STAMP := $(VENV)/.requirements-dev.stamp
 RUN_ENV := DEBUG=1
 CHECK_ENV := DEBUG=0 SECRET_KEY=test-only-secret
 
-.PHONY: help run superuser worker scheduler test lint format check bench clean
+.PHONY: help run superuser worker scheduler test lint format check bench clean client
 
 help:
 	@echo "make run        local server on $(URL) (SQLite under var/, demo data and keys)"
@@ -37,6 +37,7 @@ help:
 	@echo "make lint       ruff check + ruff format --check"
 	@echo "make format     ruff check --fix + ruff format"
 	@echo "make bench      benchmarks (bench/run.sh)"
+	@echo "make client     a Python client of the API in $(CLIENT_DIR) (openapi-python-client)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -116,6 +117,15 @@ format: $(DEV_STAMP)
 
 bench: $(DEV_STAMP)
 	bash bench/run.sh
+
+# A Python client generated from this checkout's OpenAPI document (the one /schema serves);
+# no server needed. Install it into a project with `pip install $(CLIENT_DIR)`.
+CLIENT_DIR := var/coliving-platform-api-client
+client: $(DEV_STAMP)
+	@mkdir -p var
+	$(CHECK_ENV) $(BIN)/python manage.py spectacular --format openapi-json --file var/schema.json
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/openapi-python-client generate --path var/schema.json \
+		--output-path $(CLIENT_DIR) --overwrite
 
 # Removes the virtualenv only; the local database in var/ is kept.
 clean:
