@@ -233,6 +233,8 @@ def render_full(base: str) -> str:
             media, content = next(iter(body.items()))
             also = [other for other in body if other != media]
             lines += ["", f"Request body ({media}{', or ' + ', '.join(also) if also else ''}):"]
+            if operation["requestBody"].get("description"):  # the other encodings it still accepts
+                lines.append(operation["requestBody"]["description"])
             lines += describe.fields(content.get("schema", {}))
         lines += ["", "Responses:"]
         for status, response in sorted(operation.get("responses", {}).items()):

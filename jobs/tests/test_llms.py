@@ -52,11 +52,13 @@ def test_llms_full_txt_documents_parameters_bodies_responses_and_errors(client):
         assert f"### {method} {path} — " in text, operation
     jobs_list = text.split("### GET /v2/jobs — ")[1].split("### ")[0]
     assert "- `per_page` (query, integer, optional)" in jobs_list
-    assert "- `job_type` (query, one of `freelance`, `fulltime`, `internship`, `parttime`, optional)" in jobs_list
+    # The named JobTypeEnum (the parameter refers to it), in the model's order.
+    assert "- `job_type` (query, one of `fulltime`, `parttime`, `freelance`, `internship`, optional)" in jobs_list
     assert "- `id_job` (integer, required)" in jobs_list
     assert "- `total` (integer, required): Rows matching the query." in jobs_list
     create = text.split("### POST /v2/jobs — ")[1].split("### ")[0]
     assert "Request body (application/json" in create
+    assert "Also accepted as application/x-www-form-urlencoded or multipart/form-data, with the same fields." in create
     assert "- `title` (string, required, max length 200)" in create
     assert "- `city_name` (string | null, optional, max length 120): City name, resolved" in create
     assert (
