@@ -194,7 +194,7 @@ def seed_many_hosts(context: dict) -> None:
     from listings.models import Listing, RoomType
 
     unusable = make_password(None)
-    rooms, hosts, room_type_ids = [], [], []
+    per_host, hosts, room_type_ids = [], [], []
     for n in range(HOSTS):
         host = User.objects.create_user(f"bench-host-{n:03d}@example.com", password=None)
         listing = Listing.objects.create(host=host, name=f"Many hosts listing {n:03d}", city="Berlin", country="DE")
@@ -209,9 +209,9 @@ def seed_many_hosts(context: dict) -> None:
         _key, raw = api_key_create(owner=host, name=f"bench host {n}", scopes=["bookings.read", "bookings.write"])
         hosts.append((raw, [g.pk for g in guests]))
         room_type_ids += [rt.pk for rt in room_types]
-        rooms += [(listing.pk, rt.pk, n + 1) for rt in room_types]  # Lua tables count from 1
-    # Room types in round-robin over the hosts: consecutive requests go to different hosts.
-    rooms.sort(key=lambda room: (room[1] - rooms[0][1]) % HOST_ROOM_TYPES)
+        per_host.append([(listing.pk, rt.pk, n + 1) for rt in room_types])  # Lua tables count from 1
+    # Round-robin over the hosts: consecutive requests go to different hosts.
+    rooms = [host_rooms[m] for m in range(HOST_ROOM_TYPES) for host_rooms in per_host]
     context.update(
         many_hosts_room_type_ids=room_type_ids,
         many_hosts_data=_lua_data(
