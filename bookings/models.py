@@ -76,7 +76,11 @@ class Booking(models.Model):
             ),
             models.CheckConstraint(condition=models.Q(guests__gte=1), name="bookings_guests_gte_1"),
         ]
-        indexes = [models.Index(fields=["listing", "checkin"])]
+        indexes = [
+            models.Index(fields=["listing", "checkin"]),
+            # The feed: a tenant's changes after its cursor, listing by listing (querysets.in_change_order).
+            models.Index(fields=["listing", "change_seq"], name="bookings_listing_change_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.reference or f"Booking {self.pk}"

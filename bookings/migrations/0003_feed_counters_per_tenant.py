@@ -3,7 +3,8 @@
 Every host and grantee gets a counter starting where the platform-wide one stood, so that
 every change from now on numbers itself above any cursor handed out before; then the
 platform-wide row goes. ``change_seq`` is no longer unique across tenants (only within one
-tenant's feed), so its unique index becomes a plain one.
+tenant's feed), so its unique index becomes a plain one; the feed reads a tenant's changes
+listing by listing through a new ``(listing_id, change_seq)`` index.
 """
 
 import django.db.models.deletion
@@ -69,5 +70,9 @@ class Migration(migrations.Migration):
             model_name="booking",
             name="change_seq",
             field=models.BigIntegerField(db_index=True, editable=False),
+        ),
+        migrations.AddIndex(
+            model_name="booking",
+            index=models.Index(fields=["listing", "change_seq"], name="bookings_listing_change_idx"),
         ),
     ]

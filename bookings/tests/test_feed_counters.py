@@ -272,3 +272,23 @@ def test_a_change_costs_one_statement_and_one_more_when_the_listing_has_grantees
     assert seq == b_seq + 1  # above both counters ...
     counters = BookingFeedCounter.objects.filter(user__in=[a.owner, b.owner]).values_list("seq", "at")
     assert set(counters) == {(seq, at)}  # ... and both moved to it
+
+
+@pytest.mark.django_db
+def test_the_feeds_form_of_a_users_listings_is_for_owners(hosts, key_client):
+    """``Listing.objects.ids_for_owner`` (the feed's subquery) selects exactly ``for_owner``'s
+    listings: hosted and granted, not another tenant's."""
+    from listings.models import Listing
+
+    a, b = hosts
+    partner = key_client(["bookings.read"])
+    ListingGrant.objects.create(listing=a.room_type.listing, grantee=partner.owner)
+    ListingGrant.objects.create(listing=b.room_type.listing, grantee=a.owner)
+    ListingFactory(host=partner.owner)
+    for user in (a.owner, b.owner, partner.owner, guest_of(a.owner)):
+        expected = set(Listing.objects.for_owner(user).values_list("pk", flat=True))
+        assert set(Listing.objects.ids_for_owner(user).values_list("pk", flat=True)) == expected
+    assert set(Listing.objects.ids_for_owner(a.owner).values_list("pk", flat=True)) == {
+        a.room_type.listing_id,
+        b.room_type.listing_id,
+    }
