@@ -41,8 +41,8 @@ class ListingQuerySet(TenantQuerySet):
         feed); a test keeps the two forms equal."""
         from listings.models import ListingGrant
 
-        hosted = self.filter(host=user).values("pk")
-        return hosted.union(ListingGrant.objects.filter(grantee=user).values("listing_id"))
+        hosted = self.filter(host=user).order_by().values("pk")  # no ORDER BY inside a UNION (SQLite refuses it)
+        return hosted.union(ListingGrant.objects.filter(grantee=user).order_by().values("listing_id"))
 
     def summaries(self) -> models.QuerySet:
         """Rows of ``LISTING_SUMMARY_FIELDS``; pass a page of them to ``with_room_types``."""
