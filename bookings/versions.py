@@ -36,8 +36,11 @@ change whose transaction read the listing's grants before a new grant committed 
 bump the new grantee's counter; a newly granted listing's bookings reach the grantee's
 feed from their next change on, or at once when their seq is above the grantee's cursor.)
 
-A counter row is made the first time its user's audience changes, starting above every
-``change_seq`` in the table (so above any cursor ever handed out); the data migration that
+Every bump also takes the change above every ``change_seq`` committed so far (the
+table's highest, read from its index without a lock). That is what keeps a grant safe: a
+grantee's cursor may come from the history of a newly granted listing, numbered by another
+host's counter, and the grantee's next change must still number itself above it. A
+counter row is made the first time its user's audience changes; the data migration that
 replaced the single platform-wide counter seeded every host and grantee with its value.
 Nothing is recreated behind anyone's back: a missing row is the normal state of a user
 whose listings never had a booking.
@@ -98,7 +101,8 @@ _VERSION = re.compile(r"^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(?:\.(\d{1,18}))
 _CURSOR = re.compile(r"^seq:(\d{1,18})$")
 
 # PostgreSQL: bump the counters of the listing's audience (its host and grantees) in user id
-# order, creating a missing one above every change_seq so far; one row back.
+# order, each to above its own value and above every committed change_seq (an index probe,
+# no lock), creating a missing one; one row back.
 _BUMP = """
 WITH audience AS (
     SELECT host_id AS user_id FROM {listing} WHERE id = %(listing)s
@@ -109,7 +113,7 @@ WITH audience AS (
     SELECT user_id, (SELECT COALESCE(MAX(change_seq), 0) FROM {booking}) + 1, %(at)s
       FROM audience
      ORDER BY user_id
-    ON CONFLICT (user_id) DO UPDATE SET seq = c.seq + 1, at = GREATEST(c.at, EXCLUDED.at)
+    ON CONFLICT (user_id) DO UPDATE SET seq = GREATEST(c.seq + 1, EXCLUDED.seq), at = GREATEST(c.at, EXCLUDED.at)
     RETURNING c.user_id, c.seq, c.at
 )
 SELECT MAX(seq), MAX(at), ARRAY_AGG(user_id){extra} FROM bumped

@@ -292,3 +292,22 @@ def test_the_feeds_form_of_a_users_listings_is_for_owners(hosts, key_client):
         a.room_type.listing_id,
         b.room_type.listing_id,
     }
+
+
+@pytest.mark.django_db
+def test_a_new_grant_never_puts_the_grantees_cursor_above_its_next_change(hosts, key_client):
+    """The grantee's cursor may come from a newly granted listing's history, numbered by its
+    host's counter; the grantee's next change elsewhere must number itself above it."""
+    a, b = hosts
+    partner = key_client(["bookings.read"], rate_limit_per_minute=1_000_000)
+    ListingGrant.objects.create(listing=b.room_type.listing, grantee=partner.owner)
+    make_booking(room_type=b.room_type, guest=b.guest)  # the partner's counter: low
+    for _ in range(5):
+        make_booking(room_type=a.room_type, guest=a.guest)  # a's: higher and higher
+    ListingGrant.objects.create(listing=a.room_type.listing, grantee=partner.owner)
+    items, cursor = poll(partner.raw_key, None)
+    assert len(items) == 6
+
+    later = make_booking(room_type=b.room_type, guest=b.guest)
+    items, _next = poll(partner.raw_key, cursor)
+    assert [item["booking_id"] for item in items] == [later.pk]
