@@ -10,6 +10,10 @@
 -- number of requests earlier runs of the scenario sent, so that runs do not repeat stays.
 -- done() prints "bench-statuses created=<201s> conflicts=<409s> other=<others>" and the
 -- first other answer, which the runner reads.
+--
+-- With `hosts = {{key = "<API key>", users = {...}}, ...}` in the data file, a room is
+-- {listing id, room type id, host index}: the request goes out with that host's key, for
+-- guest users[floor(i / #rooms) mod #users + 1] of that host (bookings spread over many hosts).
 
 local threads = {}
 
@@ -38,14 +42,22 @@ function request()
   index = index + step
   local room = data.rooms[i % #data.rooms + 1]
   local day = math.floor(i / #data.rooms) % data.window
-  local body = string.format(
-    '{"user_id":%d,"listing_id":%d,"room_type_id":%d,"checkin_at":"%s","checkout_at":"%s","guests":1}',
-    data.users[i % #data.users + 1], room[1], room[2], data.dates[day + 1], data.dates[day + 1 + data.nights]
-  )
+  local user
   local h = {}  -- wrk.format adds Content-Length to the table it is given: a fresh one each time
   for name, value in pairs(headers) do
     h[name] = value
   end
+  if room[3] then
+    local host = data.hosts[room[3]]
+    h["X-API-Key"] = host.key
+    user = host.users[math.floor(i / #data.rooms) % #host.users + 1]
+  else
+    user = data.users[i % #data.users + 1]
+  end
+  local body = string.format(
+    '{"user_id":%d,"listing_id":%d,"room_type_id":%d,"checkin_at":"%s","checkout_at":"%s","guests":1}',
+    user, room[1], room[2], data.dates[day + 1], data.dates[day + 1 + data.nights]
+  )
   return wrk.format("POST", data.path, h, body)
 end
 

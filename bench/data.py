@@ -41,6 +41,9 @@ SPREAD_WINDOW = 690  # check-in days cycled through (from tomorrow), within the 
 HOT_WINDOW = 14  # all bookings of the one room type on the same two weeks: row-lock contention
 RATES_LISTINGS = 1000  # × 5 = 5,000 room types in one rates push
 RATES_EMAIL = "bench-rates-host@example.com"
+HOSTS = 40  # bookings/many-hosts: hosts, each with a key, one listing, ...
+HOST_ROOM_TYPES = 5  # ... of this many room types (amount SPREAD_AMOUNT) ...
+HOST_GUESTS = 5  # ... and this many guests of its own
 
 
 def _owner():
@@ -50,12 +53,23 @@ def _owner():
     return User.objects.get(email=BENCH_EMAIL)
 
 
-def _lua_data(path: Path, *, rooms, users, first_day, window: int) -> str:
-    """Write the table ``bench/bookings.lua`` reads; return the file's path."""
+def _lua_data(path: Path, *, rooms, users, first_day, window: int, hosts=None) -> str:
+    """Write the table ``bench/bookings.lua`` reads; return the file's path.
+
+    ``rooms``: (listing id, room type id) pairs, or with ``hosts`` (a list of (API key, guest
+    ids) per host) triples (listing id, room type id, index of the room's host in ``hosts``):
+    each request then goes out with its room's host's key, for one of that host's guests."""
     days = [(first_day + timedelta(days=n)).isoformat() for n in range(window + STAY_NIGHTS)]
-    lua_rooms = ", ".join(f"{{{listing}, {room}}}" for listing, room in rooms)
+    lua_rooms = ", ".join("{" + ", ".join(str(part) for part in room) + "}" for room in rooms)
     lua_users = ", ".join(str(user) for user in users)
     lua_dates = ", ".join(f'"{day}"' for day in days)
+    lua_hosts = ""
+    if hosts:
+        lua_hosts = (
+            "  hosts = {"
+            + ", ".join(f'{{key = "{key}", users = {{{", ".join(str(u) for u in guests)}}}}}' for key, guests in hosts)
+            + "},\n"
+        )
     text = (
         "return {\n"
         '  path = "/v2/bookings",\n'
@@ -64,6 +78,7 @@ def _lua_data(path: Path, *, rooms, users, first_day, window: int) -> str:
         f"  rooms = {{{lua_rooms}}},\n"
         f"  users = {{{lua_users}}},\n"
         f"  dates = {{{lua_dates}}},\n"
+        f"{lua_hosts}"
         "}\n"
     )
     path.write_text(text)
@@ -164,6 +179,50 @@ def seed_rates_host(context: dict) -> None:
     )
     _key, raw = api_key_create(owner=host, name="bench rates", scopes=["listings.read", "listings.write"])
     context.update(rates_api_key=raw, rates_room_types=[(rt.listing_id, rt.pk) for rt in room_types])
+
+
+def seed_many_hosts(context: dict) -> None:
+    """``bookings/many-hosts``: ``HOSTS`` hosts, each with a key, one listing of
+    ``HOST_ROOM_TYPES`` room types and ``HOST_GUESTS`` guests; the booking requests are spread
+    over all their room types, each sent with its host's key (``many_hosts_data``,
+    ``many_hosts_room_type_ids``)."""
+    from django.contrib.auth.hashers import make_password
+
+    from accounts.models import User
+    from apikeys.services import api_key_create
+    from listings import limits
+    from listings.models import Listing, RoomType
+
+    unusable = make_password(None)
+    per_host, hosts, room_type_ids = [], [], []
+    for n in range(HOSTS):
+        host = User.objects.create_user(f"bench-host-{n:03d}@example.com", password=None)
+        listing = Listing.objects.create(host=host, name=f"Many hosts listing {n:03d}", city="Berlin", country="DE")
+        room_types = RoomType.objects.bulk_create(
+            RoomType(listing=listing, name=f"Room type {m}", amount=SPREAD_AMOUNT, currency="EUR", base_price=750)
+            for m in range(HOST_ROOM_TYPES)
+        )
+        guests = User.objects.bulk_create(
+            User(email=f"bench-host-{n:03d}-guest-{m}@example.com", password=unusable, created_by=host)
+            for m in range(HOST_GUESTS)
+        )
+        _key, raw = api_key_create(owner=host, name=f"bench host {n}", scopes=["bookings.read", "bookings.write"])
+        hosts.append((raw, [g.pk for g in guests]))
+        room_type_ids += [rt.pk for rt in room_types]
+        per_host.append([(listing.pk, rt.pk, n + 1) for rt in room_types])  # Lua tables count from 1
+    # Round-robin over the hosts: consecutive requests go to different hosts.
+    rooms = [host_rooms[m] for m in range(HOST_ROOM_TYPES) for host_rooms in per_host]
+    context.update(
+        many_hosts_room_type_ids=room_type_ids,
+        many_hosts_data=_lua_data(
+            Path(context["tmp"]) / "bookings-many-hosts.lua",
+            rooms=rooms,
+            users=[],
+            first_day=limits.today() + timedelta(days=1),
+            window=SPREAD_WINDOW,
+            hosts=hosts,
+        ),
+    )
 
 
 def refresh_feed_cursor(context: dict) -> None:

@@ -43,8 +43,9 @@ HOST = "127.0.0.1"
 LIMIT_NEVER_REACHED = "100000000"
 
 SERVER_ENV = {
-    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/coliving_bench",
-    "REDIS_URL": "redis://127.0.0.1:6379/4",
+    # BENCH_DATABASE / BENCH_REDIS_URL: when several checkouts share one PostgreSQL and Redis.
+    "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{os.environ.get('BENCH_DATABASE') or 'coliving_bench'}",
+    "REDIS_URL": os.environ.get("BENCH_REDIS_URL") or "redis://127.0.0.1:6379/4",
     "BENCH_VIEWS": "1",
     "SECRET_KEY": "bench",
     "ALLOWED_HOSTS": HOST,

@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PGHOST_ARGS=(-h 127.0.0.1 -U postgres)
-DB=coliving_bench
+# BENCH_DATABASE: another database name, e.g. when several checkouts share one PostgreSQL.
+DB="${BENCH_DATABASE:-coliving_bench}"
 
 # PostgreSQL and Redis, started the way .ci/run starts them when they are not running.
 if ! pg_isready -q -h 127.0.0.1 -p 5432; then
@@ -36,4 +37,4 @@ createdb "${PGHOST_ARGS[@]}" "$DB"
 DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB" SECRET_KEY=bench DEBUG=0 \
     .venv/bin/python manage.py migrate --no-input -v 0
 
-exec .venv/bin/python -m bench.run
+BENCH_DATABASE="$DB" exec .venv/bin/python -m bench.run

@@ -263,6 +263,21 @@ register(
         ),
         **BOOKINGS,
     ),
+    Scenario(
+        "bookings/many-hosts",
+        "/v2/bookings",
+        compare=("bookings/one-room-type", "plain", "bare"),
+        headers=KEY,  # replaced per request by the room's host's key (bench/bookings.lua)
+        method="POST",
+        script="bench/bookings.lua",
+        connections=8,
+        script_args=("{many_hosts_data}",),
+        after=lambda context: data.inventory_check(context["many_hosts_room_type_ids"]),
+        description=(
+            f"POST /v2/bookings, 8 clients, {data.STAY_NIGHTS}-night stays spread over {data.HOSTS} hosts "
+            f"({data.HOSTS * data.HOST_ROOM_TYPES} room types), each request with its host's key"
+        ),
+    ),
 )
 
 # --- GET /v2/jobs?per_page=50 over 5,000 jobs (Coworkies) --------------------------------------
@@ -322,5 +337,6 @@ register(
 
 SEEDERS.append(data.seed_catalogue)
 SEEDERS.append(data.seed_rates_host)
+SEEDERS.append(data.seed_many_hosts)
 SEEDERS.append(jobs_bench.seed)
 SEEDERS.append(cobot_bench.seed)

@@ -187,7 +187,7 @@ def plain_feed(request, provider: str):
     bookings = Booking.objects.for_owner(key.owner_id)
     if since is not None:
         bookings = parse_since(since).filter(bookings)
-    rows = list(bookings.order_by("change_seq").values(*_FEED_FIELDS)[:limit])
+    rows = list(bookings.in_change_order().values(*_FEED_FIELDS)[:limit])
     items = [
         {
             "booking_id": b["id"],

@@ -23,7 +23,8 @@ class Booking(models.Model):
     """A guest's stay in one room type of a listing, from check-in to check-out (nights in between).
 
     ``reference`` (``CO-1002``) is what people quote; ``change_seq`` orders changes for the
-    integrations feed and ``changed_at`` is the matching (monotonic) change time; together
+    integrations feed — unique and in commit order within each tenant's feed, not across
+    unrelated tenants — and ``changed_at`` is the matching (monotonic) change time; together
     they make ``version``.
     """
 
@@ -62,7 +63,7 @@ class Booking(models.Model):
     price_breakdown = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    change_seq = models.BigIntegerField(unique=True, editable=False)
+    change_seq = models.BigIntegerField(db_index=True, editable=False)
     changed_at = models.DateTimeField(db_index=True, editable=False)
 
     objects = BookingQuerySet.as_manager()
@@ -75,7 +76,11 @@ class Booking(models.Model):
             ),
             models.CheckConstraint(condition=models.Q(guests__gte=1), name="bookings_guests_gte_1"),
         ]
-        indexes = [models.Index(fields=["listing", "checkin"])]
+        indexes = [
+            models.Index(fields=["listing", "checkin"]),
+            # The feed: a tenant's changes after its cursor, listing by listing (querysets.in_change_order).
+            models.Index(fields=["listing", "change_seq"], name="bookings_listing_change_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.reference or f"Booking {self.pk}"
@@ -111,18 +116,18 @@ class BookingMessage(models.Model):
         return f"{self.booking}: {self.body[:40]}"
 
 
-class BookingChangeCounter(models.Model):
-    """The single row every booking write bumps to get its ``change_seq`` (see ``versions.py``).
+class BookingFeedCounter(models.Model):
+    """The change counter of one feed tenant (a host, or a user granted listings): every
+    change of a booking bumps the counters of its listing's host and grantees, and takes
+    their highest value as its ``change_seq`` (see ``versions.py``).
 
-    Its row lock, held from the bump to the commit, is what makes change order = commit order.
+    Its row lock, held from the bump to the commit, is what makes change order = commit
+    order within the tenant's feed; tenants that share no listing never share a row.
     """
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    seq = models.BigIntegerField(default=0)
-    at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="bookings_change_counter_single_row")]
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    seq = models.BigIntegerField()
+    at = models.DateTimeField()
 
     def __str__(self) -> str:
-        return f"change #{self.seq}"
+        return f"change #{self.seq} of user {self.user_id}"

@@ -87,7 +87,7 @@ def booking_rules_check(
 def _stamp(booking: Booking, *, current: Booking, **fields) -> Booking:
     """Write ``fields`` and a new version. The last write of every booking transaction;
     ``current`` is the booking as read under its row lock (its last change time)."""
-    seq, at = next_change(previous=current.changed_at)
+    seq, at = next_change(listing_id=current.listing_id, previous=current.changed_at)
     fields.update(change_seq=seq, changed_at=at, updated_at=timezone.now())
     Booking.objects.filter(pk=booking.pk).update(**fields)
     for name, value in fields.items():
@@ -142,7 +142,7 @@ def booking_create(
     with transaction.atomic(savepoint=False):
         full = nights_take(room_type_id=room_type.pk, checkin=checkin, checkout=checkout)
         if not full:
-            seq, at, booking_id = next_change_and_booking_id()
+            seq, at, booking_id = next_change_and_booking_id(listing_id=listing.pk)
             booking = Booking.objects.create(
                 id=booking_id,
                 reference=booking_reference(booking_id) if booking_id is not None else None,

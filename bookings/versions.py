@@ -1,4 +1,5 @@
-"""Booking versions: a change order that a poller of the bookings feed can never miss.
+"""Booking versions: a change order that a poller of the bookings feed can never miss,
+without a platform-wide serialisation point.
 
 The problem. The integrations feed (``GET /v2/integrations/{provider}/bookings?since=…``)
 hands out a cursor, and a poller asks for "everything after it". A timestamp cursor loses
@@ -7,35 +8,63 @@ stamped its row *earlier* but commits *later* than another is invisible at the m
 poller reads past it — the next poll starts after it and it is skipped for good. The same
 holds for a bare sequence number: ``nextval()`` order is not commit order.
 
-The approach: seq order = commit order. Every booking write, as its last step before
-commit, bumps the single row of ``BookingChangeCounter``
-(``UPDATE … SET seq = seq + 1 … RETURNING seq``) and stores that ``seq`` on the booking
-(``change_seq``, unique, indexed). The UPDATE row-locks the counter until the transaction
-ends, so a second writer waits at the bump until the first has committed (or rolled back)
-and then reads the committed value. PostgreSQL makes a transaction visible to new
-snapshots before it releases its locks, so by the time writer N+1 holds seq N+1, writer
-N is already visible; hence every snapshot sees a *prefix* of the seq order (gaps only
-from rollbacks, which never reappear). A poller that returns "seq > cursor, ordered by
-seq" in one statement and moves its cursor to the last seq it returned can therefore never
-skip a change. On SQLite the same code runs, and writers are serialised anyway
-(``transaction_mode = IMMEDIATE``).
+The approach: one change counter per feed tenant, seq order = commit order per tenant. A
+feed's tenant is a user: the host of the listings, or a user staff granted some of them
+(``ListingGrant``). A change of a booking is seen by its listing's *audience* — the host
+and every grantee of the listing — and, as the last step before commit, bumps the counter
+row (``BookingFeedCounter``) of every member of that audience, in user id order, in one
+statement (``INSERT … ON CONFLICT DO UPDATE SET seq = seq + 1 … RETURNING``); the change's
+``change_seq`` is the highest of the bumped values, and every bumped counter is moved to
+it (a second statement, only when the listing has grantees). The row locks last until the
+transaction ends, so two changes one tenant can see are serialised *from the bump to the
+commit*: the second waits at the bump until the first has committed (or rolled back), and
+then numbers itself above it. PostgreSQL makes a transaction visible to new snapshots
+before it releases its locks, so every snapshot sees a *prefix* of each tenant's seq order
+(gaps only from rollbacks, which never reappear). A poller that returns "seq > cursor,
+ordered by seq" over its tenant's bookings in one statement, and moves its cursor to the
+last seq it returned, therefore never skips a change: a later change it can see locked its
+tenant's counter, so its seq is above every seq the counter had handed out — the cursor's
+included.
 
-Why this and not the alternatives: a per-row ``txid_current()`` with a
-``pg_snapshot_xmin`` watermark is correct too, but needs a cursor on ``(txid, seq)``
-(seq alone is not safe under it: an open transaction may already hold a lower seq) and
-holds every poller back behind any long-running transaction in the database, booking
-or not; it is PostgreSQL-only. ``pg_advisory_xact_lock`` + a SEQUENCE gives the same
-ordering as the counter row but is PostgreSQL-only as well and needs a lock key nobody else
-uses. The counter row works on both engines with one code path, and it also carries
-the last change time so version timestamps never go backwards (``GREATEST(at, now)``)
-even if application servers' clocks disagree. The price is that booking writes are
-serialised *from the bump to the commit* only; the bump comes at the end of each service
-(in ``booking_create`` only the booking's INSERT follows it, which takes key-share locks
-on the listing, room type, guest, key and provider rows it references), so the lock is
-held for the tail of the transaction (a few milliseconds). Each transaction bumps at most
-once per booking, always after taking its night rows, so there is no lock-order cycle with
-the inventory updates. The constraint that keeps it so: never bump after locking a
-listing, room type, user or API key row ``FOR UPDATE`` (nothing does today).
+Why grants cannot reorder: a grantee's feed mixes listings of several hosts, but every
+change of a granted listing bumps the grantee's own counter too, so the grantee's changes
+are serialised among themselves exactly like a host's. What grants cost is that they tie
+the hosts of one grantee together (a change of a granted listing waits for the grantee's
+other changes); tenants that share no listing never wait for each other, which is the
+point: there is no longer a row every booking write in the platform goes through. (A
+change whose transaction read the listing's grants before a new grant committed does not
+bump the new grantee's counter; a newly granted listing's bookings reach the grantee's
+feed from their next change on, or at once when their seq is above the grantee's cursor.)
+
+Every bump also takes the change above every ``change_seq`` committed so far (the
+table's highest, read from its index without a lock). That is what keeps a grant safe: a
+grantee's cursor may come from the history of a newly granted listing, numbered by another
+host's counter, and the grantee's next change must still number itself above it. A
+counter row is made the first time its user's audience changes; the data migration that
+replaced the single platform-wide counter seeded every host and grantee with its value.
+Nothing is recreated behind anyone's back: a missing row is the normal state of a user
+whose listings never had a booking.
+
+On SQLite (``make run``, the SQLite test run) writers are serialised by the database
+anyway (``transaction_mode = IMMEDIATE``): the next seq and the time floor are read from
+the bookings table itself (``MAX(change_seq)``, ``MAX(changed_at)``), no counter rows.
+``_draw`` is the one place that chooses.
+
+Why this and not a transaction-id watermark (``pg_current_xact_id()`` stored per change,
+the feed bounded by ``pg_snapshot_xmin(pg_current_snapshot())``): that removes every
+serialisation point, and a cursor on ``(xid, seq)`` never misses — but a *plain time* in
+``since`` (which the contract accepts) would: versions are clock times and, with no
+common lock, a transaction can take its time before another that becomes visible to the
+feed after it (and a booking's version may run a second ahead of the clock, below). A
+poller holding the later version would skip the earlier one. Per-tenant counters keep the
+plain-time path exact, because the time is carried along each tenant's counter too. The
+watermark also holds every poller back behind any long-running transaction in the
+database, booking or not, and is PostgreSQL-only.
+
+Lock order. Each transaction bumps at most once per booking, always after taking its night
+rows, and bumps its audience's counters in user id order, so there is no lock-order cycle
+with the inventory updates nor between two bumps. The constraint that keeps it so: never
+bump after locking a listing, room type, user or API key row ``FOR UPDATE`` (nothing does).
 
 The wire format. ``version`` is exactly the spec's ``YYYY-MM-DD HH:MM:SS`` (UTC): the change
 time truncated to the second. Two rules keep it useful with no sub-second part:
@@ -43,17 +72,18 @@ time truncated to the second. Two rules keep it useful with no sub-second part:
 - a booking's next version is at least one second after its previous one: the bump takes the
   booking's previous change time (read under the booking's row lock) and moves the change
   time to at least the next whole second. A booking changed twice in one second thus gets a
-  change time a second ahead of the clock; the counter carries that time forward, so
-- versions never go backwards in seq order (``at`` = the greatest of the counter's last time,
-  the clock and that floor), hence in commit order.
+  change time a second ahead of the clock; its audience's counters carry that time forward, so
+- versions never go backwards in a tenant's seq order (``at`` = the greatest of the bumped
+  counters' last time, the clock and that floor), hence in the commit order its feed sees,
+  even if application servers' clocks disagree.
 
 The never-miss cursor is the feed's own ``next_since``: the last returned change seq, encoded
 (``encode_cursor``; opaque to clients). ``since`` also takes a plain ``YYYY-MM-DD HH:MM:SS``,
-meaning changes whose version is at or after it. That is never-miss too: every change
-committed after a poll has a seq above everything the poll saw, so its time is at least the
-latest version the poll returned; the price is that the changes of that second come again.
-Cursors handed out before (a version with ``.`` and the seq, ``2024-05-20 14:30:00.000000042``)
-are still read as the seq they carry.
+meaning changes whose version is at or after it. That is never-miss too: every change a
+tenant can see committed after a poll has a seq above everything the poll saw, so its time
+is at least the latest version the poll returned; the price is that the changes of that
+second come again. Cursors handed out before (a version with ``.`` and the seq,
+``2024-05-20 14:30:00.000000042``) are still read as the seq they carry.
 """
 
 from __future__ import annotations
@@ -64,75 +94,107 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.db import connection
+from django.db.models import Max
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 _VERSION = re.compile(r"^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(?:\.(\d{1,18}))?$")
 _CURSOR = re.compile(r"^seq:(\d{1,18})$")
 
+# PostgreSQL: bump the counters of the listing's audience (its host and grantees) in user id
+# order, each to above its own value and above every committed change_seq (an index probe,
+# no lock), creating a missing one; one row back.
 _BUMP = """
-UPDATE {counter}
-   SET seq = seq + 1,
-       at = CASE WHEN at IS NOT NULL AND at > %s THEN at ELSE %s END
- WHERE id = 1
-RETURNING seq, at{extra}
+WITH audience AS (
+    SELECT host_id AS user_id FROM {listing} WHERE id = %(listing)s
+    UNION
+    SELECT grantee_id FROM {grant} WHERE listing_id = %(listing)s
+), bumped AS (
+    INSERT INTO {counter} AS c (user_id, seq, at)
+    SELECT user_id, (SELECT COALESCE(MAX(change_seq), 0) FROM {booking}) + 1, %(at)s
+      FROM audience
+     ORDER BY user_id
+    ON CONFLICT (user_id) DO UPDATE SET seq = GREATEST(c.seq + 1, EXCLUDED.seq), at = GREATEST(c.at, EXCLUDED.at)
+    RETURNING c.user_id, c.seq, c.at
+)
+SELECT MAX(seq), MAX(at), ARRAY_AGG(user_id){extra} FROM bumped
 """
+# With grantees: every bumped counter moves to the change's seq and time (rows already locked).
+_ALIGN = "UPDATE {counter} SET seq = %s, at = %s WHERE user_id = ANY(%s)"
 
 
-def next_change(*, previous: datetime) -> tuple[int, datetime]:
-    """Take the next change number and its time for a booking whose last change was at
-    ``previous``, locking the counter until commit: the time is at least the second after
-    ``previous``'s, so the booking's version moves.
+def next_change(*, listing_id: int, previous: datetime) -> tuple[int, datetime]:
+    """Take the next change number and its time for a booking of listing ``listing_id``
+    whose last change was at ``previous``, locking its audience's counters until commit: the
+    time is at least the second after ``previous``'s, so the booking's version moves.
 
     Call it inside the transaction that writes the booking, as late as possible, with
     ``previous`` read under the booking's row lock.
     """
-    seq, at, _ = _bump(draw_booking_id=False, floor=_second(previous) + timedelta(seconds=1))
+    seq, at, _ = _draw(listing_id=listing_id, draw_booking_id=False, floor=_second(previous) + timedelta(seconds=1))
     return seq, at
 
 
-def next_change_and_booking_id() -> tuple[int, datetime, int | None]:
-    """``next_change()`` and, on PostgreSQL, the id the new booking will have, drawn from
-    the bookings' id sequence in the same statement (one round trip for both).
+def next_change_and_booking_id(*, listing_id: int) -> tuple[int, datetime, int | None]:
+    """``next_change()`` for a new booking of listing ``listing_id`` and, on PostgreSQL, the id
+    the new booking will have, drawn from the bookings' id sequence in the same statement
+    (one round trip for both).
 
     ``None`` elsewhere: the caller lets the INSERT pick the id. Drawing the id first is
     what lets the booking's ``reference`` (``CO-<1000 + id>``) go into the INSERT itself.
     """
-    return _bump(draw_booking_id=connection.vendor == "postgresql")
+    return _draw(listing_id=listing_id, draw_booking_id=connection.vendor == "postgresql")
 
 
 def _second(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(microsecond=0)
 
 
-def _bump(*, draw_booking_id: bool, floor: datetime | None = None) -> tuple[int, datetime, int | None]:
-    from bookings.models import Booking, BookingChangeCounter
+def _aware(value) -> datetime:
+    return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
 
+
+def _draw(*, listing_id: int, draw_booking_id: bool, floor: datetime | None = None) -> tuple[int, datetime, int | None]:
+    """The change's seq and time (and the new booking's id): the one place that chooses
+    between PostgreSQL's per-tenant counters and SQLite's single writer."""
     if not connection.in_atomic_block:
         raise RuntimeError("next_change() must run inside the booking's transaction")
     now = timezone.now()
     if floor is not None and floor > now:
         now = floor
-    param = connection.ops.adapt_datetimefield_value(now)
-    params: list[object] = [param, param]
+    if connection.vendor != "postgresql":
+        return _draw_single_writer(now)
+    from bookings.models import Booking, BookingFeedCounter
+    from listings.models import Listing, ListingGrant
+
+    quote = connection.ops.quote_name
+    tables = {
+        "listing": quote(Listing._meta.db_table),
+        "grant": quote(ListingGrant._meta.db_table),
+        "counter": quote(BookingFeedCounter._meta.db_table),
+        "booking": quote(Booking._meta.db_table),
+    }
+    params: dict[str, object] = {"listing": listing_id, "at": now}
     extra = ""
     if draw_booking_id:
-        extra = ", nextval(pg_get_serial_sequence(%s, %s))"
-        params += [Booking._meta.db_table, Booking._meta.pk.column]
-    sql = _BUMP.format(counter=connection.ops.quote_name(BookingChangeCounter._meta.db_table), extra=extra)
+        extra = ", nextval(pg_get_serial_sequence(%(table)s, %(pk)s))"
+        params.update(table=Booking._meta.db_table, pk=Booking._meta.pk.column)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_BUMP.format(extra=extra, **tables), params)
         row = cursor.fetchone()
-        if row is None:  # the counter row is missing (a flushed test database)
-            BookingChangeCounter.objects.get_or_create(id=1)
-            cursor.execute(sql, params)
-            row = cursor.fetchone()
-    seq, at = row[0], row[1]
-    if isinstance(at, str):  # SQLite hands back text
-        at = parse_datetime(at)
-    if timezone.is_naive(at):
-        at = timezone.make_aware(at, UTC)
-    return int(seq), at, (int(row[2]) if draw_booking_id else None)
+        seq, at, audience = int(row[0]), _aware(row[1]), row[2]
+        if len(audience) > 1:
+            cursor.execute(_ALIGN.format(counter=tables["counter"]), [seq, at, audience])
+    return seq, at, (int(row[3]) if draw_booking_id else None)
+
+
+def _draw_single_writer(now: datetime) -> tuple[int, datetime, None]:
+    """SQLite: the database lets one writer in at a time, so the bookings table's own
+    highest seq and latest change time are the counter."""
+    from bookings.models import Booking
+
+    latest = Booking.objects.aggregate(seq=Max("change_seq"), at=Max("changed_at"))
+    at = now if latest["at"] is None or latest["at"] <= now else _aware(latest["at"])
+    return (latest["seq"] or 0) + 1, at, None
 
 
 def format_version(changed_at: datetime) -> str:

@@ -25,7 +25,7 @@ each other instead of deadlocking:
    take, a release or a push (which all read it);
 2. the nights, in ``(room_type_id, date)`` order: an upsert processes its rows in the
    order given (callers sort), and the UPDATEs lock through a sub-select ordered by date;
-3. the bookings' change counter (``bookings/versions.py``), last, by the booking services.
+3. the feed tenants' change counters (``bookings/versions.py``), last, by the booking services.
 
 **SQL dialects.** PostgreSQL, what production runs, gets two hand-written statements:
 the push's ``INSERT … SELECT unnest(…) ON CONFLICT DO UPDATE`` (one statement however

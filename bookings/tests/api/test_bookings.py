@@ -200,13 +200,14 @@ def test_creating_a_booking_makes_seven_queries(partner, django_assert_num_queri
     # 1. the API key  2. the room type with its listing (the owner's?)  3. the guest's id (created by
     # the owner?)  4. the listing's mandatory fees — all read before anything is locked; then, in
     # the transaction: 5. the take, one upsert of every night under the room type's KEY SHARE
-    # lock  6. the version bump, which also draws the booking's id  7. the INSERT, reference
+    # lock  6. the version bump (the listing's audience's change counters: WITH … INSERT … ON
+    # CONFLICT DO UPDATE), which also draws the booking's id  7. the INSERT, reference
     # included. No SAVEPOINT: the take is all or none, the booking's block needs none.
     with django_assert_num_queries(7) as captured:
         response = partner.post("/v2/bookings", spec_body(partner), format="json")
     assert response.status_code == 201, response.json()
     statements = [query["sql"].split(None, 1)[0].upper() for query in captured.captured_queries]
-    assert statements == ["SELECT"] * 4 + ["INSERT", "UPDATE", "INSERT"]
+    assert statements == ["SELECT"] * 4 + ["INSERT", "WITH", "INSERT"]
     booking = Booking.objects.get()
     assert response.json()["data"]["reference"] == booking.reference == f"CO-{1000 + booking.pk}"
     assert response.json()["data"]["pricing"]["breakdown"]["fees"][0]["name"] == "Cleaning"
