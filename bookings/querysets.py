@@ -10,6 +10,8 @@ from coliving.api.tenancy import TenantQuerySet
 
 
 class BookingQuerySet(TenantQuerySet):
+    sandbox_lookup = "is_sandbox"
+
     def for_owner(self, user) -> BookingQuerySet:
         """Bookings on the listings ``user`` hosts or was granted (``Listing.objects.for_owner``)."""
         from listings.models import Listing
