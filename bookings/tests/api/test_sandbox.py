@@ -283,3 +283,23 @@ def test_unknown_sandbox_paths_answer_in_the_coliving_shape(sandbox_client):
     response = sandbox_client.get(f"{SANDBOX}/nope")
     assert response.status_code == 404
     assert response.json()["success"] is False
+
+
+@pytest.mark.parametrize("extra", [0, 3])
+def test_sandbox_lists_cost_one_query_more_than_live_ones(sandbox_client, django_assert_num_queries, extra):
+    sandbox_client.get(f"{SANDBOX}/integrations/{PROVIDER}/bookings")  # seeds; warms the active providers
+    rows = sandbox_rows(sandbox_client.owner)
+    guest = User.objects.get(pk=rows["booking"].guest_id)
+    for month in range(4, 4 + extra):
+        ListingFactory(host=sandbox_client.owner, is_sandbox=True)
+        make_booking(
+            room_type=rows["room_type"], guest=guest, checkin=date(2024, month, 1), checkout=date(2024, month, 20)
+        )
+    # 1. the API key (with its owner)  2. the sandbox data set exists  3. the changes
+    with django_assert_num_queries(3):
+        feed = sandbox_client.get(f"{SANDBOX}/integrations/{PROVIDER}/bookings")
+    assert len(feed.json()["data"]["Bookings"]) == 1 + extra
+    # 1. the API key  2. the sandbox data set  3. count  4. the listings page  5. their room types
+    with django_assert_num_queries(5):
+        listings = sandbox_client.get(f"{SANDBOX}/listings")
+    assert len(listings.json()) == 1 + extra
