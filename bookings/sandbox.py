@@ -111,9 +111,14 @@ def _seed_rows(data_set: SandboxDataSet) -> None:
 
 
 def _copies_of(owner: User, live: list[Listing]) -> list[Listing]:
-    copies = []
+    copies, original_ids = [], set()
     for listing in live:
         copy = _copy(listing, _LISTING_SKIP, host=owner, is_sandbox=True)
+        if copy.original_id in original_ids:
+            # A granted listing can share its host system's id with one of the owner's own; in
+            # the sandbox both are the owner's, whose original ids are unique.
+            copy.original_id = ""
+        original_ids.add(copy.original_id)
         copy.save()
         copies.append(copy)
         RoomType.objects.bulk_create(
@@ -124,11 +129,19 @@ def _copies_of(owner: User, live: list[Listing]) -> list[Listing]:
 
 
 def _demo_listings(owner: User) -> list[Listing]:
+    """The demo listings, complete enough for the feed shape (``GET /v2/sandbox/listings/{id}``):
+    the listing's currency is its room types', and every room type has its own id."""
     listings = []
     for spec in listings_demo.LISTINGS:
-        listing = Listing.objects.create(host=owner, is_sandbox=True, name=spec["name"], **spec["defaults"])
+        currency = spec["room_types"][0]["currency"]
+        listing = Listing.objects.create(
+            host=owner, is_sandbox=True, name=spec["name"], currency=currency, **spec["defaults"]
+        )
         listings.append(listing)
-        RoomType.objects.bulk_create(RoomType(listing=listing, **fields) for fields in spec["room_types"])
+        RoomType.objects.bulk_create(
+            RoomType(listing=listing, original_id=f"{listing.original_id}-{position}", position=position, **fields)
+            for position, fields in enumerate(spec["room_types"], start=1)
+        )
     return listings
 
 

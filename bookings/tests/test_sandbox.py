@@ -115,3 +115,15 @@ def test_sandbox_data_sets_cannot_be_added_or_deleted_by_hand(admin_client):
     assert admin_client.get("/admin/bookings/sandboxdataset/add/").status_code == 403
     assert admin_client.get(f"/admin/bookings/sandboxdataset/{data_set.pk}/delete/").status_code == 403
     assert admin_client.get("/admin/bookings/sandboxdataset/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_granted_listing_sharing_an_original_id_is_copied_too():
+    from listings.models import ListingGrant
+
+    own = ListingFactory(original_id="house-1")
+    granted = ListingFactory(original_id="house-1")  # another host's system, the same id
+    ListingGrant.objects.create(listing=granted, grantee=own.host)
+    sandbox_ensure(owner=own.host)
+    copies = Listing.objects.filter(host=own.host, is_sandbox=True).order_by("id")
+    assert list(copies.values_list("original_id", flat=True)) == ["house-1", ""]

@@ -70,7 +70,6 @@ class FamilyRegistry:
     def __init__(self) -> None:
         self._mounts: list[Mount] = []
         self._space_urlconfs: list[object] = []
-        self._sandbox_prefixes: set[str] = set()
 
     # --- filling it (from URL modules) -----------------------------------------------------
 
@@ -80,8 +79,6 @@ class FamilyRegistry:
         """``re_path(prefix + "/", include(urlconf))``, recorded as ``family``'s; ``root`` is a
         view for the prefix itself (``/v2``)."""
         resolver = re_path(rf"^{prefix}/", include(urlconf))
-        if sandbox:
-            self._sandbox_prefixes.add(prefix)
         routes: list = [re_path(rf"^{prefix}\Z", root)] if root is not None else []
         routes.append(resolver)
         segments = {first_segment(entry) for entry in resolver.url_patterns}
@@ -109,7 +106,7 @@ class FamilyRegistry:
         if self is registry:
             import_module(settings.ROOT_URLCONF)  # its mounts fill the registry (once)
         path = path.lstrip("/")
-        return any(re.match(rf"{re.escape(prefix)}{_PREFIX_END}", path) for prefix in self._sandbox_prefixes)
+        return any(mount.sandbox and mount.pattern.match(path) for mount in self._mounts)
 
     def space_mount(self, urlconf) -> list:
         """The Cobot-compatible family under ``/spaces/<subdomain>/api/``; the same URLs are

@@ -139,9 +139,13 @@ def test_the_sandbox_is_seeded_from_the_owners_live_listings(sandbox_client):
 
 def test_an_owner_without_listings_gets_the_demo_listings(key_client, provider):
     client = key_client(["listings.read"], prefix=ApiKey.Prefix.TEST)
-    names = [listing["name"] for listing in client.get(f"{SANDBOX}/listings").json()]
-    assert names == ["Sunny Apartment", "City Center Loft"]
+    listings = client.get(f"{SANDBOX}/listings").json()
+    assert [listing["name"] for listing in listings] == ["Sunny Apartment", "City Center Loft"]
     assert SandboxDataSet.objects.get(owner=client.owner).source == SandboxDataSet.Source.DEMO
+    # Complete in the feed shape: the prices' currency, every room type's own id.
+    loft = client.get(f"{SANDBOX}/listings/{listings[1]['id']}").json()["data"]
+    assert loft["prices"]["currency"] == "eur"
+    assert [room_type["id"] for room_type in loft["room_types"]] == ["demo-loft-1"]
 
 
 def test_a_live_key_reaches_both_and_each_sees_its_own_data(sandbox_client, key_client):
