@@ -62,6 +62,7 @@ def user_create(
     created_by: User | None = None,
     api_key: ApiKey | None = None,
     source: str = "api",
+    sandbox: bool = False,
 ) -> User:
     """Create an active user with a formatted name, meta attributes and a ``UserCreated`` event.
 
@@ -70,9 +71,16 @@ def user_create(
     field's name (``("password",)``, ``("phone",)``…). Profile values are expected in
     stored form (country as an alpha-2 code); the phone number is stored in canonical
     E.164.
+
+    ``sandbox``: a user of ``created_by``'s sandbox (``/v2/sandbox/users``): its email is
+    unique within that sandbox only, and it sends no event (nothing leaves the platform
+    for sandbox data).
     """
     email = User.objects.normalize_email(email.strip()).lower()
-    if User.objects.filter(email__iexact=email).exists():
+    same_email = User.objects.filter(email__iexact=email, is_sandbox=sandbox)
+    if sandbox:
+        same_email = same_email.filter(created_by=created_by)
+    if same_email.exists():
         raise _email_taken()
 
     user = User(
@@ -89,6 +97,7 @@ def user_create(
         is_active=True,
         created_by=created_by,
         created_by_api_key=api_key,
+        is_sandbox=sandbox,
     )
     errors: list[FieldError] = []
     try:
@@ -114,7 +123,7 @@ def user_create(
             user.save()
     except IntegrityError:
         # A concurrent request took the address between our check and our insert.
-        if User.objects.filter(email__iexact=email).exists():
+        if same_email.exists():
             raise _email_taken() from None
         raise
 
@@ -123,6 +132,8 @@ def user_create(
             UserMetaAttribute(user=user, key=key, value=value) for key, value in meta.items()
         )
 
+    if sandbox:
+        return user
     events.outbox_event_create(
         name=events.USER_CREATED,
         payload=events.user_created_payload(user=user, api_key=api_key, source=source),

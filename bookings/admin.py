@@ -7,8 +7,9 @@ from __future__ import annotations
 from django.contrib import admin, messages
 
 from bookings import services
-from bookings.models import Booking, BookingMessage
+from bookings.models import Booking, BookingMessage, SandboxDataSet
 from bookings.resources import admin as resources_admin  # noqa: F401  (resource bookings, webhooks)
+from bookings.sandbox import sandbox_reset
 from coliving.api.errors import ApplicationError
 
 
@@ -38,7 +39,7 @@ class BookingAdmin(admin.ModelAdmin):
         "source",
         "created_at",
     )
-    list_filter = ("status", "source", ("checkin", admin.DateFieldListFilter), "checkout", "listing")
+    list_filter = ("status", "source", "is_sandbox", ("checkin", admin.DateFieldListFilter), "checkout", "listing")
     search_fields = ("reference", "guest__email")
     list_select_related = ("listing", "room_type", "guest")
     date_hierarchy = "checkin"
@@ -108,3 +109,30 @@ class BookingAdmin(admin.ModelAdmin):
     @admin.action(description="Cancel selected bookings (gives the nights back)", permissions=["change"])
     def cancel(self, request, queryset):
         self._apply(request, queryset, services.booking_cancel, "cancelled")
+
+
+@admin.register(SandboxDataSet)
+class SandboxDataSetAdmin(admin.ModelAdmin):
+    """Owners' sandbox data sets (``bookings/sandbox.py``): seeded by the owner's first
+    ``/v2/sandbox/…`` request; staff reset one here (delete its rows and seed again)."""
+
+    list_display = ("owner", "source", "seeded_at")
+    list_filter = ("source",)
+    search_fields = ("owner__email",)
+    list_select_related = ("owner",)
+    readonly_fields = ("owner", "source", "seeded_at")
+    fields = readonly_fields
+    actions = ["reset"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # seeded on first use
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # reset instead: deleting the row would leave its sandbox rows behind
+
+    @admin.action(description="Reset selected sandboxes (delete their data and seed again)", permissions=["change"])
+    def reset(self, request, queryset):
+        for data_set in queryset:
+            sandbox_reset(data_set=data_set)  # its own transaction per owner
+            self.log_change(request, data_set, "Reset the sandbox: its data was deleted and seeded again.")
+        self.message_user(request, f"{len(queryset)} sandbox(es) reset.", messages.SUCCESS)

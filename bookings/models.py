@@ -65,6 +65,9 @@ class Booking(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     change_seq = models.BigIntegerField(db_index=True, editable=False)
     changed_at = models.DateTimeField(db_index=True, editable=False)
+    # A booking of a sandbox room type (``/v2/sandbox/…``, bookings/sandbox.py): seen only by
+    # sandbox requests, in the sandbox feed. Always its listing's ``is_sandbox``.
+    is_sandbox = models.BooleanField(default=False, editable=False)
 
     objects = BookingQuerySet.as_manager()
 
@@ -131,3 +134,37 @@ class BookingFeedCounter(models.Model):
 
     def __str__(self) -> str:
         return f"change #{self.seq} of user {self.user_id}"
+
+
+class SandboxDataSetQuerySet(models.QuerySet):
+    def ensure(self, owner) -> None:
+        """Seed ``owner``'s sandbox unless it exists (``bookings.sandbox.sandbox_ensure``)."""
+        from bookings.sandbox import sandbox_ensure
+
+        sandbox_ensure(owner=owner)
+
+
+class SandboxDataSet(models.Model):
+    """An API key owner's sandbox data set: the listings, room types, users and bookings that
+    ``/v2/sandbox/…`` serves (their ``is_sandbox`` rows hosted or created by ``owner``).
+
+    Seeded on the owner's first sandbox request (``bookings/sandbox.py``), from the owner's
+    live listings' shape or, without any, from demo data; staff reset it from the admin.
+    The row is also the seed's lock: one per owner, inserted in the seed's transaction.
+    """
+
+    class Source(models.TextChoices):
+        LIVE = "live", "Copies of the owner's live listings"
+        DEMO = "demo", "Demo listings"
+
+    owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sandbox_data_set")
+    source = models.CharField(max_length=4, choices=Source.choices, blank=True)
+    seeded_at = models.DateTimeField(null=True, blank=True, help_text="When it was last seeded (or reset).")
+
+    objects = SandboxDataSetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "sandbox data set"
+
+    def __str__(self) -> str:
+        return f"Sandbox of {self.owner}"

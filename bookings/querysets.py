@@ -12,6 +12,8 @@ from coliving.api.tenancy import TenantQuerySet
 
 
 class BookingQuerySet(TenantQuerySet):
+    sandbox_lookup = "is_sandbox"
+
     def for_owner(self, user) -> BookingQuerySet:
         """Bookings on the listings ``user`` hosts or was granted (``Listing.objects.for_owner``,
         in its ``ids_for_owner`` form, so that the user's listings drive the query)."""

@@ -113,7 +113,8 @@ def booking_create(
     """Book ``room_type`` for ``guest`` from ``checkin`` to ``checkout`` (nights in between).
 
     ``owner`` is whose listing it is (the API key's owner, or the host for admin
-    bookings); ``listing`` must already have been fetched through ``for_owner``. Raises
+    bookings); ``listing`` must already have been fetched through ``for_owner``. A booking
+    of a sandbox listing is a sandbox booking: it takes that listing's (sandbox) nights. Raises
     ``InvalidInput`` (rules, 400) or ``Conflict`` (no unit left on some night, 409).
 
     The rules and the price (its one query: the listing's mandatory fees) come before the
@@ -154,6 +155,7 @@ def booking_create(
                 guests=guests,
                 message=message,
                 source=source,
+                is_sandbox=listing.is_sandbox,
                 api_key=key,
                 provider=provider,
                 currency=price.currency,

@@ -135,6 +135,11 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "coliving"}}
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
+# A user's email is unique among live users and within each partner's sandbox (accounts/models.py),
+# so the field is not unique=True: logins go through a backend that reads live users only.
+AUTHENTICATION_BACKENDS = ["accounts.backends.LiveUserBackend"]
+SILENCED_SYSTEM_CHECKS += ["auth.W004"]
+
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_FAIL_OPEN = env_bool("RATELIMIT_FAIL_OPEN", True)
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)

@@ -12,7 +12,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from coliving.api.discovery import ApiRootView
 from coliving.api.exceptions import api_not_found
 from coliving.api.families import Family
-from coliving.api.routing import mount, registry, space_mount
+from coliving.api.routing import mount, registry, sandbox_mount, space_mount
 
 handler400 = "coliving.api.exceptions.handler400"
 handler403 = "coliving.api.exceptions.handler403"
@@ -32,6 +32,10 @@ urlpatterns = [
     *mount(Family.COLIVING, "v2", "accounts.api.urls"),
     *mount(Family.COLIVING, "v2", "listings.api.urls"),
     *mount(Family.COLIVING, "v2", "bookings.api.urls"),
+    # Their sandbox twins, /v2/sandbox/…: the same views on the key owner's sandbox data.
+    *sandbox_mount(
+        Family.COLIVING, ["apikeys.api.urls", "accounts.api.urls", "listings.api.urls", "bookings.api.urls"]
+    ),
     # The host JSON feed's helper endpoints live under /json (shared/spec/coliving-json-feed.txt).
     *mount(Family.COLIVING, "json", "listings.api.feed_urls"),
     # Cobot-compatible resource bookings (shared/spec/cobot-bookings-api.txt).

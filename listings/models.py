@@ -103,6 +103,9 @@ class Listing(models.Model):
         STAFF = "staff", "Staff edit"
 
     host = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="listings")
+    # Sandbox data (``/v2/sandbox/…``, bookings/sandbox.py): only sandbox requests reach it, and
+    # they reach nothing else (``TenantQuerySet.for_tenant``). Its room types are its own.
+    is_sandbox = models.BooleanField(default=False, editable=False)
     name = models.CharField(max_length=200)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     original_id = models.CharField(max_length=100, blank=True, help_text="The listing's id in the host's system.")
@@ -204,8 +207,11 @@ class Listing(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
+            # A host's sandbox copy of a listing keeps its original_id (bookings/sandbox.py).
             models.UniqueConstraint(
-                fields=["host", "original_id"], condition=~models.Q(original_id=""), name="listings_unique_original_id"
+                fields=["host", "is_sandbox", "original_id"],
+                condition=~models.Q(original_id=""),
+                name="listings_unique_original_id",
             )
         ]
 
@@ -413,6 +419,8 @@ class ProviderAccountLink(models.Model):
 
     provider = models.ForeignKey("apikeys.Provider", on_delete=models.CASCADE, related_name="account_links")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_links")
+    # Set through /v2/sandbox/…: a link of the owner's sandbox, never seen or matched live.
+    is_sandbox = models.BooleanField(default=False, editable=False)
     key_digest = models.CharField(max_length=64, editable=False, help_text="SHA-256 of the provider's key (hex).")
     key_last4 = models.CharField(max_length=4, editable=False)
     api_key = models.ForeignKey(
@@ -430,8 +438,14 @@ class ProviderAccountLink(models.Model):
     class Meta:
         ordering = ["provider", "owner"]
         constraints = [
-            models.UniqueConstraint(fields=["provider", "owner"], name="listings_provider_link_one_per_owner"),
-            models.UniqueConstraint(fields=["provider", "key_digest"], name="listings_provider_link_key_unique"),
+            models.UniqueConstraint(
+                fields=["provider", "owner", "is_sandbox"], name="listings_provider_link_one_per_owner"
+            ),
+            models.UniqueConstraint(
+                fields=["provider", "key_digest"],
+                condition=models.Q(is_sandbox=False),
+                name="listings_provider_link_key_unique",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -26,6 +26,8 @@ def money(value: Decimal | None) -> int | float | None:
 
 
 class ListingQuerySet(TenantQuerySet):
+    sandbox_lookup = "is_sandbox"
+
     def for_owner(self, user) -> ListingQuerySet:
         """Listings hosted by ``user`` plus those staff granted to ``user`` (no duplicates)."""
         from listings.models import ListingGrant
@@ -64,6 +66,8 @@ def with_room_types(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 class RoomTypeQuerySet(TenantQuerySet):
+    sandbox_lookup = "listing__is_sandbox"  # a room type is its listing's
+
     def for_owner(self, user) -> RoomTypeQuerySet:
         """Active room types of the listings ``user`` may use: a room type deactivated by a
         feed import (it had bookings, so it was kept) is no longer sold, pushed or listed."""

@@ -33,6 +33,7 @@ from django.utils import timezone
 from apikeys import keys
 from apikeys.models import ApiKey, Provider
 from coliving.api.errors import Conflict, FieldError, Forbidden, InvalidInput, Unprocessable
+from coliving.api.tenancy import Tenant
 from listings import limits
 from listings.inventory import nights_upsert
 from listings.limits import AvailabilityItem, RateItem
@@ -42,7 +43,7 @@ from listings.models import Listing, ProviderAccountLink, RoomType
 
 
 def _owned_room_types(
-    *, owner, pairs: Sequence[tuple[int, int]], columns: Iterable[str] = (), lock: bool = False
+    *, owner, sandbox: bool, pairs: Sequence[tuple[int, int]], columns: Iterable[str] = (), lock: bool = False
 ) -> dict[int, RoomType]:
     """The room types named by ``pairs`` (``(listing_id, room_type_id)``), by id.
 
@@ -53,7 +54,8 @@ def _owned_room_types(
     takes (``FOR KEY SHARE``) are not held up by it.
     """
     listing_ids = {listing_id for listing_id, _ in pairs}
-    owned = set(Listing.objects.for_owner(owner).filter(pk__in=listing_ids).values_list("pk", flat=True))
+    listings = Listing.objects.for_tenant(Tenant(owner=owner, sandbox=sandbox), "owner")
+    owned = set(listings.filter(pk__in=listing_ids).values_list("pk", flat=True))
     unauthorized = sorted(listing_ids - owned)
     if unauthorized:
         raise Forbidden(
@@ -86,7 +88,9 @@ def _owned_room_types(
 
 
 @transaction.atomic
-def availability_update(*, owner, items: Sequence[AvailabilityItem]) -> limits.AvailabilityPushed:
+def availability_update(
+    *, owner, items: Sequence[AvailabilityItem], sandbox: bool = False
+) -> limits.AvailabilityPushed:
     """Set the available units of every night of every item's range from today on; return
     the nights written and the nights skipped for being in the past.
 
@@ -116,7 +120,11 @@ def availability_update(*, owner, items: Sequence[AvailabilityItem]) -> limits.A
             code="max_nights",
         )
     room_types = _owned_room_types(
-        owner=owner, pairs=[(item.listing_id, item.room_type_id) for item in items], columns=("amount",), lock=True
+        owner=owner,
+        sandbox=sandbox,
+        pairs=[(item.listing_id, item.room_type_id) for item in items],
+        columns=("amount",),
+        lock=True,
     )
     errors = [
         FieldError(
@@ -150,7 +158,7 @@ def availability_update(*, owner, items: Sequence[AvailabilityItem]) -> limits.A
 
 
 @transaction.atomic
-def rates_update(*, owner, items: Sequence[RateItem]) -> int:
+def rates_update(*, owner, items: Sequence[RateItem], sandbox: bool = False) -> int:
     """Set the prices (and currency) each item sends; return the number of room types changed.
 
     Fields an item leaves out keep their value; ``price_<month>: null`` clears a month's
@@ -160,7 +168,11 @@ def rates_update(*, owner, items: Sequence[RateItem]) -> int:
     """
     columns = sorted({name for item in items for name in item.prices} | {"currency" for i in items if i.currency})
     room_types = _owned_room_types(
-        owner=owner, pairs=[(item.listing_id, item.room_type_id) for item in items], columns=columns, lock=True
+        owner=owner,
+        sandbox=sandbox,
+        pairs=[(item.listing_id, item.room_type_id) for item in items],
+        columns=columns,
+        lock=True,
     )
     changed: dict[int, RoomType] = {}
     for item in items:
@@ -219,30 +231,43 @@ provider_key_digest = keys.digest  # the same SHA-256 as API keys
 
 
 @transaction.atomic
-def provider_key_set(*, owner, provider: Provider, raw_key: str, api_key: ApiKey | None = None) -> ProviderKeyStatus:
+def provider_key_set(
+    *, owner, provider: Provider, raw_key: str, api_key: ApiKey | None = None, sandbox: bool = False
+) -> ProviderKeyStatus:
     """Link ``owner``'s account at ``provider`` to the provider key ``raw_key``.
 
     ``created`` for a first link, ``unchanged`` when the same key is sent again, ``updated``
     when it replaces another key; 409 when the key is already linked to another account.
     Only the key's digest and, for keys of 8 characters or more, its last four characters
     are stored. The unique constraints settle races: a request that loses one reads
-    again and answers from what the winner committed.
+    again and answers from what the winner committed. ``sandbox``: the link of ``owner``'s
+    sandbox, kept apart from the live one and never matched against other accounts'.
     """
     digest = provider_key_digest(raw_key)
     last4 = raw_key[-4:] if len(raw_key) >= 8 else ""
     for attempt in range(2):
-        if ProviderAccountLink.objects.filter(provider=provider, key_digest=digest).exclude(owner=owner).exists():
+        others = ProviderAccountLink.objects.filter(provider=provider, key_digest=digest, is_sandbox=False)
+        if not sandbox and others.exclude(owner=owner).exists():
             raise Conflict(
                 "This provider API key is already linked to another account", code="provider_key_already_linked"
             )
-        link = ProviderAccountLink.objects.select_for_update().filter(provider=provider, owner=owner).first()
+        link = (
+            ProviderAccountLink.objects.select_for_update()
+            .filter(provider=provider, owner=owner, is_sandbox=sandbox)
+            .first()
+        )
         if link is not None and link.key_digest == digest:
             return "unchanged"
         try:
             with transaction.atomic():
                 if link is None:
                     ProviderAccountLink.objects.create(
-                        provider=provider, owner=owner, key_digest=digest, key_last4=last4, api_key=api_key
+                        provider=provider,
+                        owner=owner,
+                        key_digest=digest,
+                        key_last4=last4,
+                        api_key=api_key,
+                        is_sandbox=sandbox,
                     )
                     return "created"
                 link.key_digest, link.key_last4, link.api_key = digest, last4, api_key

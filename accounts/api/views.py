@@ -6,7 +6,6 @@ only the users its own keys created; anyone else's user is the same 404 as an un
 
 from __future__ import annotations
 
-from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 
 from accounts.api.serializers import UserCreateSerializer, UserResponseSerializer, UserSerializer
@@ -15,6 +14,7 @@ from accounts.services import EMAIL_TAKEN, user_create
 from coliving.api.base import ApiGenericView
 from coliving.api.idempotency import idempotent
 from coliving.api.parsers import JSONParser
+from coliving.api.routing import reverse_twin
 from coliving.api.schema import ColivingError
 
 SPEC_EXAMPLE = {
@@ -62,8 +62,10 @@ class UserCreateView(ApiGenericView):
     def post(self, request):
         serializer = UserCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = user_create(**serializer.validated_data, created_by=request.user, api_key=request.auth)
-        location = reverse("user-detail", kwargs={"user_id": user.pk})
+        user = user_create(
+            **serializer.validated_data, created_by=request.user, api_key=request.auth, sandbox=request.tenant.sandbox
+        )
+        location = reverse_twin(request, "user-detail", kwargs={"user_id": user.pk})
         return self.respond(UserSerializer(user).data, status=201, headers={"Location": location})
 
 

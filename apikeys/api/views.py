@@ -19,7 +19,6 @@ class MeView(ApiView):
 
     any_key = True
     tenancy = "owner"  # the key's own owner, nothing else
-    sandbox = True  # a provider may verify a sandbox key too: nothing live is read or changed
     # The spec: /me is also limited per IP (a provider verifying many hosts' keys).
     extra_rate_limits = (Limit("me-ip-minute", "ip", setting="RATELIMIT_PUBLIC_PER_MINUTE"),)
 

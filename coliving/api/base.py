@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist
 from rest_framework import exceptions, generics, viewsets
 from rest_framework.response import Response
@@ -39,8 +40,6 @@ class FamilyMixin:
     # Where a spec answers 403 for an object that exists but belongs to another tenant (the
     # Coworkies jobs of another space), the message; None: such an object is a plain 404.
     foreign_object_message: str | None = None
-    # sk_test_ (sandbox) keys may use this view: it reads and writes no live data.
-    sandbox: bool = False
     # The serializer that parses the request body; domain errors (``InvalidInput``) are
     # rendered through its fields' names, and the schema documents it as the request.
     input_serializer_class: type | None = None
@@ -108,15 +107,22 @@ class FamilyMixin:
 
         A ``"space"`` view reached for a space (the Cobot family) acts in that space as the
         key owner's membership there (``space_tenant``: unknown space 404, a key bound to
-        another space or an owner who is no member 403)."""
+        another space or an owner who is no member 403).
+
+        A sandbox request (``Tenant.sandbox``) that passes all that gets its owner's
+        sandbox data set seeded on first use (``bookings/sandbox.py``)."""
         request.tenant = Tenant.of(request)
         if self.tenancy == "space" and self.space_subdomain is not None:
             request.tenant = space_tenant(request.tenant, self.space_subdomain)
             return
-        if request.tenant is None or request.tenant.space_id is None or self.tenancy != "owner" or self.any_key:
+        if request.tenant is None:
             return
-        if getattr(getattr(self, "queryset", None), "space_lookup", None) is None:
-            raise exceptions.PermissionDenied("This API key is bound to a space and cannot reach this endpoint.")
+        if request.tenant.space_id is not None and self.tenancy == "owner" and not self.any_key:
+            if getattr(getattr(self, "queryset", None), "space_lookup", None) is None:
+                raise exceptions.PermissionDenied("This API key is bound to a space and cannot reach this endpoint.")
+        if request.tenant.sandbox:
+            # A sandbox request (/v2/sandbox/…) finds the owner's sandbox data set seeded.
+            apps.get_model("bookings", "SandboxDataSet").objects.ensure(request.tenant.owner)
 
     def tenant_queryset(self, queryset):
         """``queryset`` narrowed to what this request's tenant may reach (the view's tenancy)."""

@@ -5,12 +5,19 @@ may be a single scope or a tuple of alternatives (``("jobs:write", "write")``). 
 with ``public = True`` needs no key; one with ``any_key = True`` needs a valid key but no
 scope. A view that declares neither is closed to everyone — forgetting a scope must not
 open an endpoint.
+
+Sandbox (``sk_test_``) keys reach sandbox twins only (``/v2/sandbox/…``, see
+``routing.is_sandbox_request``); live keys reach both.
 """
 
 from __future__ import annotations
 
 from rest_framework import exceptions
 from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from coliving.api.routing import SANDBOX_PREFIX, is_sandbox_request
+
+SANDBOX_KEY_ON_LIVE_API = f"Sandbox (sk_test_) keys can only use the sandbox API, under /{SANDBOX_PREFIX}/."
 
 
 def required_scopes(view, method: str) -> tuple[str, ...]:
@@ -27,11 +34,9 @@ class ScopePermission(BasePermission):
         key = request.auth
         if key is None:
             raise exceptions.NotAuthenticated()
-        if key.is_sandbox and not getattr(view, "sandbox", False):
-            # No sandbox data exists yet: a test key must never touch live bookings or inventory.
-            raise exceptions.PermissionDenied(
-                "Sandbox (sk_test_) keys cannot use the live API.", code="sandbox_key_on_live_api"
-            )
+        if key.is_sandbox and not is_sandbox_request(request):
+            # A test key must never read or touch live bookings, users or inventory.
+            raise exceptions.PermissionDenied(SANDBOX_KEY_ON_LIVE_API, code="sandbox_key_on_live_api")
         if getattr(view, "any_key", False):
             return True
         scopes = required_scopes(view, request.method)

@@ -15,6 +15,13 @@ The Cobot-compatible family is reached two ways that serve the same views
   request through ``space_host_urlpatterns()`` and sets ``request.space_subdomain``.
 
 Views read the space's subdomain with ``space_subdomain(request, kwargs)``.
+
+Sandbox twins (``shared/spec/reference-notes.md``: "Every endpoint has a sandbox twin under
+a ``sandbox/`` path prefix"): ``sandbox_mount()`` mounts the same URL modules a second
+time under ``SANDBOX_PREFIX`` (``/v2/sandbox/…``), in the ``sandbox`` URL namespace, and
+records the mount as a sandbox one. ``is_sandbox_request()`` is the one test of whether a
+request is for sandbox data; the request's ``Tenant`` carries the answer to every tenant
+queryset (``coliving/api/tenancy.py``).
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from dataclasses import dataclass, field
 from importlib import import_module
 
 from django.conf import settings
-from django.urls import URLPattern, URLResolver, include, re_path
+from django.urls import URLPattern, URLResolver, include, re_path, reverse
 
 from coliving.api import converters  # noqa: F401 — registers <id:…> before any API URL module loads
 from coliving.api.families import Family
@@ -34,6 +41,8 @@ SUBDOMAIN = r"[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?"
 SPACE_PREFIX = rf"spaces/(?P<{SPACE_KWARG}>{SUBDOMAIN})/api"
 SPACE_HOST_PREFIX = "api"
 SPACE_ANY_PREFIX = r"spaces/[^/]+/api"
+SANDBOX_PREFIX = "v2/sandbox"
+SANDBOX_NAMESPACE = "sandbox"
 # Ends a mount's prefix: the path goes on after a slash, or stops there ("/v2" itself).
 _PREFIX_END = r"(?:/|\Z)"
 
@@ -44,6 +53,7 @@ class Mount:
     prefix: str  # a regex without anchors, e.g. "v2", "json", SPACE_PREFIX
     segments: set[str] = field(default_factory=set)  # "" is the prefix itself
     default: bool = False  # the family of unknown paths under this prefix
+    sandbox: bool = False  # the sandbox twins of other mounts' URLs (sandbox_mount)
 
     def __post_init__(self) -> None:
         self.pattern = re.compile(rf"{self.prefix}{_PREFIX_END}")
@@ -63,7 +73,9 @@ class FamilyRegistry:
 
     # --- filling it (from URL modules) -----------------------------------------------------
 
-    def mount(self, family: Family, prefix: str, urlconf, *, default: bool = False, root=None) -> list:
+    def mount(
+        self, family: Family, prefix: str, urlconf, *, default: bool = False, root=None, sandbox: bool = False
+    ) -> list:
         """``re_path(prefix + "/", include(urlconf))``, recorded as ``family``'s; ``root`` is a
         view for the prefix itself (``/v2``)."""
         resolver = re_path(rf"^{prefix}/", include(urlconf))
@@ -77,10 +89,24 @@ class FamilyRegistry:
                 existing.segments |= segments
                 existing.default = existing.default or default
                 return routes
-        self._mounts.append(Mount(family, prefix, segments, default))
+        self._mounts.append(Mount(family, prefix, segments, default, sandbox))
         # Longest prefixes first: "spaces/<x>/api" before a shorter prefix that could match.
         self._mounts.sort(key=lambda mount: -len(mount.prefix))
         return routes
+
+    def sandbox_mount(self, family: Family, urlconfs: list[str], *, prefix: str = SANDBOX_PREFIX) -> list:
+        """The sandbox twins of ``urlconfs`` (modules already mounted live): the same views under
+        ``prefix``, in the ``sandbox`` URL namespace (``sandbox:user-detail``), answering in
+        ``family``'s shape — unknown paths under the prefix too."""
+        patterns = [entry for urlconf in urlconfs for entry in import_module(urlconf).urlpatterns]
+        return self.mount(family, prefix, (patterns, SANDBOX_NAMESPACE), default=True, sandbox=True)
+
+    def is_sandbox_path(self, path: str) -> bool:
+        """``/v2/sandbox/bookings`` (or the prefix itself) is; ``/v2/bookings`` is not."""
+        if self is registry:
+            import_module(settings.ROOT_URLCONF)  # its mounts fill the registry (once)
+        path = path.lstrip("/")
+        return any(mount.sandbox and mount.pattern.match(path) for mount in self._mounts)
 
     def space_mount(self, urlconf) -> list:
         """The Cobot-compatible family under ``/spaces/<subdomain>/api/``; the same URLs are
@@ -133,6 +159,21 @@ class FamilyRegistry:
 registry = FamilyRegistry()
 mount = registry.mount
 space_mount = registry.space_mount
+sandbox_mount = registry.sandbox_mount
+
+
+def is_sandbox_request(request) -> bool:
+    """Whether ``request`` is for the key owner's sandbox data: its path is under a sandbox
+    mount. The one place that decides it; the request's ``Tenant`` carries the answer."""
+    return registry.is_sandbox_path(request.path_info)
+
+
+def reverse_twin(request, viewname: str, **kwargs) -> str:
+    """``reverse(viewname)`` in the URL namespace ``request`` was routed through: a sandbox
+    request's ``Location`` names the sandbox twin."""
+    match = getattr(request, "resolver_match", None)
+    namespace = match.namespace if match is not None else ""
+    return reverse(f"{namespace}:{viewname}" if namespace else viewname, **kwargs)
 
 
 # --- spaces by host ---------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 from coliving.api.families import STATUS_CODES, Family
+from coliving.api.routing import SANDBOX_PREFIX, registry
 
 
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
@@ -89,6 +90,34 @@ class AutoSchema(BaseAutoSchema):
     def _handler(self):
         action = getattr(self.view, "action", None)
         return getattr(self.view, action or self.method.lower(), None)
+
+    # --- sandbox twins (/v2/sandbox/…, coliving/api/routing.py): the same operations, told apart ---
+
+    def _sandbox_twin_of(self) -> str | None:
+        """``/v2/me`` for ``/v2/sandbox/me``; None for a path that is no sandbox twin."""
+        if not registry.is_sandbox_path(self.path):
+            return None
+        return "/v2/" + self.path.lstrip("/").removeprefix(SANDBOX_PREFIX).lstrip("/")
+
+    def get_operation(self, *args, **kwargs):
+        # After extend_schema's overrides (it replaces get_operation_id, get_tags… on the view's
+        # schema): a twin shares its live operation's declaration, and differs only here.
+        operation = super().get_operation(*args, **kwargs)
+        live = self._sandbox_twin_of()
+        if operation is None or live is None:
+            return operation
+        operation["operationId"] = f"{operation['operationId']}_sandbox"
+        operation["tags"] = ["sandbox"]
+        if operation.get("summary"):
+            operation["summary"] = f"{operation['summary']} (sandbox)"
+        note = (
+            f"Sandbox twin of `{self.method} {live}`: the same operation on the key owner's sandbox data "
+            "(seeded on first use; staff can reset it). Live keys and `sk_test_` keys may call it; nothing it "
+            "writes is visible live."
+        )
+        description = operation.get("description")
+        operation["description"] = f"{note}\n\n{description}" if description else note
+        return operation
 
     def get_auth(self):
         if getattr(self.view, "public", False):

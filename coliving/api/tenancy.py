@@ -16,6 +16,12 @@ A view declares ``tenancy`` (DESIGN.md, "Authentication, scopes, limits"):
 - ``"public"``: rows anyone may read (the directory); a space-bound key still sees only
   its space's.
 
+Sandbox: a request under a sandbox twin (``/v2/sandbox/…``, ``routing.is_sandbox_request``)
+has a sandbox ``Tenant``, and ``for_tenant`` gives it the owner's sandbox rows only — a
+live request the live rows only. A queryset names its flag in ``sandbox_lookup``
+(``"is_sandbox"``, or through a parent: ``"listing__is_sandbox"``); one without a flag has
+no sandbox rows, so a sandbox tenant reaches none of them.
+
 The base view (``coliving/api/base.py``) applies it in ``get_queryset()`` through the
 model queryset's ``for_tenant(tenant, tenancy)``, and every object lookup goes through
 that queryset, so a view cannot forget it. A key bound to a space reaches only rows that
@@ -32,6 +38,7 @@ from django.apps import apps
 from django.db import models
 
 from coliving.api.errors import Forbidden, NotFound
+from coliving.api.routing import is_sandbox_request
 
 if TYPE_CHECKING:
     from apikeys.models import ApiKey
@@ -58,13 +65,14 @@ class Tenant:
     space_id: int | None = None
     space: Any = None
     membership: Any = None
+    sandbox: bool = False  # the owner's sandbox data, not the live data
 
     @classmethod
     def of(cls, request) -> Tenant | None:
         key = request.auth
         if key is None:
             return None
-        return cls(owner=request.user, key=key, space_id=key.space_id)
+        return cls(owner=request.user, key=key, space_id=key.space_id, sandbox=is_sandbox_request(request))
 
     def in_space(self, space, membership) -> Tenant:
         """This tenant acting in ``space`` as ``membership``."""
@@ -75,16 +83,23 @@ class TenantQuerySet(models.QuerySet):
     """A queryset that knows whose its rows are. Models reached through the API use one.
 
     Subclasses define ``for_owner(owner)`` and, for rows that belong to a coworking space,
-    ``space_lookup`` (the lookup from the row to its space's id, e.g. ``"space_id"``).
+    ``space_lookup`` (the lookup from the row to its space's id, e.g. ``"space_id"``); for
+    rows that exist live and in sandboxes, ``sandbox_lookup`` (the lookup to the row's
+    sandbox flag, e.g. ``"is_sandbox"``).
     """
 
     space_lookup: str | None = None
+    sandbox_lookup: str | None = None
 
     def for_owner(self, owner) -> TenantQuerySet:
         raise NotImplementedError(f"{type(self).__name__} defines no owner")
 
     def for_tenant(self, tenant: Tenant | None, tenancy: Tenancy) -> TenantQuerySet:
         queryset = self.all()
+        if self.sandbox_lookup is not None:
+            queryset = queryset.filter(**{self.sandbox_lookup: tenant is not None and tenant.sandbox})
+        elif tenant is not None and tenant.sandbox:
+            return queryset.none()  # no sandbox rows of this kind exist
         if tenancy == "space" and (tenant is None or tenant.space_id is None):
             return queryset.none()  # a space's rows are reached through that space only
         if tenancy == "owner":

@@ -9,6 +9,9 @@ without a test written by hand,
 - for rows that belong to a coworking space: a key bound to one space gets the view's
   403/404 for another space's object (unchanged), and lists that do not change when
   another space gains rows;
+- on a sandbox twin (``/v2/sandbox/…``) all of the above against sandbox rows: the
+  factories' rows are moved into the owner's sandbox (``to_sandbox``), so another
+  tenant's object is another owner's sandbox row, and lists count sandbox rows;
 - on the Cobot-compatible family (``/spaces/{subdomain}/api/…``, ``tenancy = "space"``):
   the caller is made an admin of a space of its own (``enter``), which its URLs name; an
   object of another space — the view's own or the one its path hangs from
@@ -157,6 +160,27 @@ def contract_factories() -> dict[type, Callable]:
     }
 
 
+def to_sandbox(obj):
+    """Move a factory's row, and the rows it hangs from, into its owner's sandbox."""
+    from accounts.models import User
+    from bookings.models import Booking
+    from listings.models import Listing, RoomType
+
+    if isinstance(obj, Listing):
+        Listing.objects.filter(pk=obj.pk).update(is_sandbox=True)
+    elif isinstance(obj, RoomType):
+        Listing.objects.filter(pk=obj.listing_id).update(is_sandbox=True)
+    elif isinstance(obj, Booking):
+        Booking.objects.filter(pk=obj.pk).update(is_sandbox=True)
+        Listing.objects.filter(pk=obj.listing_id).update(is_sandbox=True)
+        User.objects.filter(pk=obj.guest_id).update(is_sandbox=True)
+    elif isinstance(obj, User):
+        User.objects.filter(pk=obj.pk).update(is_sandbox=True)
+    else:
+        raise TypeError(f"{type(obj).__name__} has no sandbox rows")
+    return obj
+
+
 def new_space():
     from jobs.tests.factories import SpaceFactory
 
@@ -198,6 +222,11 @@ class Endpoint:
         return self.is_read and self.lookup is None and self.model is not None
 
     @property
+    def sandbox(self) -> bool:
+        """A sandbox twin (``/v2/sandbox/…``): its rows are the owner's sandbox rows."""
+        return registry.is_sandbox_path(example_path(self.path))
+
+    @property
     def space_owned(self) -> bool:
         """Its rows belong to a coworking space: a space-bound key reaches only its own."""
         queryset = getattr(self.view, "queryset", None)
@@ -235,10 +264,12 @@ class Seat:
     owner: object
     space: object = None
     values: dict = field(default_factory=dict)
+    sandbox: bool = False
 
     def make(self, model):
         make = contract_factories()[model]
-        return make(self.owner, self.space) if self.space is not None else make(self.owner)
+        obj = make(self.owner, self.space) if self.space is not None else make(self.owner)
+        return to_sandbox(obj) if self.sandbox else obj
 
 
 def enter(endpoint: Endpoint, client, space=None) -> Seat:
@@ -246,7 +277,7 @@ def enter(endpoint: Endpoint, client, space=None) -> Seat:
     admin of ``space`` (a new one when None; admins reach every operation), and the path's
     parent is the space's first row of that model, made when there is none."""
     if not endpoint.space_routed:
-        return Seat(client.owner)
+        return Seat(client.owner, sandbox=endpoint.sandbox)
     from jobs.models import Membership
 
     space = space or new_space()

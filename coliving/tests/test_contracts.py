@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from apikeys.models import ApiKey, Provider
 from apikeys.providers import active_providers
 from apikeys.scopes import COWORKIES_SCOPES, PLATFORM_SCOPES, SCOPES, expand
-from coliving.tests.contracts import contract_factories, endpoints, enter, new_space
+from coliving.tests.contracts import Seat, contract_factories, endpoints, enter, new_space
 
 pytestmark = pytest.mark.django_db
 
@@ -66,8 +66,7 @@ def test_it_is_403_without_its_scope(key_client, endpoint):
 
 @pytest.mark.parametrize("endpoint", [e for e in ENDPOINTS if e.lookup and e.model], ids=lambda e: e.id)
 def test_another_tenants_object_is_not_found_and_unchanged(key_client, endpoint):
-    make = contract_factories()[endpoint.model]
-    theirs = make(key_client(()).owner)
+    theirs = Seat(key_client(()).owner, sandbox=endpoint.sandbox).make(endpoint.model)
     before = endpoint.model.objects.filter(pk=theirs.pk).values().get()
     mine = key_client(endpoint.scopes)
     seat = enter(endpoint, mine)

@@ -19,6 +19,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from coliving.api.base import ApiView
 from coliving.api.errors import NotFound
 from coliving.api.negotiation import FirstRendererNegotiation
+from coliving.api.routing import is_sandbox_request
 from coliving.api.schema import ColivingError
 from listings.ical.export import room_type_calendar
 from listings.models import Room, RoomType
@@ -52,9 +53,13 @@ class RoomTypeCalendarView(ApiView):
         },
     )
     def get(self, request, listing_id: int, room_type_id: int):
+        # Reached by the listing's token, not by a key: no tenant queryset. The sandbox twin
+        # serves sandbox listings' calendars, the live path live ones.
         room_type = (
             RoomType.objects.select_related("listing")
-            .filter(pk=room_type_id, listing_id=listing_id, is_active=True)
+            .filter(
+                pk=room_type_id, listing_id=listing_id, is_active=True, listing__is_sandbox=is_sandbox_request(request)
+            )
             .first()
         )
         token = request.query_params.get("token", "")

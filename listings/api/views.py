@@ -197,7 +197,10 @@ class ListingViewSet(ApiViewSet):
     @idempotent
     def create(self, request):
         documents, batch = _documents(request.data)
-        report = feed_import(host=request.tenant.owner, documents=documents, source=Listing.SyncSource.API)
+        tenant = request.tenant
+        report = feed_import(
+            host=tenant.owner, documents=documents, source=Listing.SyncSource.API, sandbox=tenant.sandbox
+        )
         counts = report.counts()
         if counts["failed"] == len(report.results):
             raise InvalidInput(
@@ -282,7 +285,9 @@ class AvailabilityUpdateView(ProviderMixin, ApiView):
     def post(self, request, provider: str):
         body = s.AvailabilityUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        pushed = services.availability_update(owner=request.user, items=body.validated_data["items"])
+        pushed = services.availability_update(
+            owner=request.user, items=body.validated_data["items"], sandbox=request.tenant.sandbox
+        )
         response = self.respond(message="Availability updated successfully")
         response.data["skipped_past_nights"] = pushed.skipped_past_nights
         return response
@@ -334,7 +339,7 @@ class RatesUpdateView(ProviderMixin, ApiView):
     def post(self, request, provider: str):
         body = s.RatesUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.rates_update(owner=request.user, items=body.validated_data["items"])
+        services.rates_update(owner=request.user, items=body.validated_data["items"], sandbox=request.tenant.sandbox)
         return self.respond(message="Rates updated successfully")
 
 
@@ -371,5 +376,6 @@ class ProviderKeyView(ProviderMixin, ApiView):
             provider=self.provider,
             raw_key=body.validated_data["provider_api_key"],
             api_key=request.auth,
+            sandbox=request.tenant.sandbox,
         )
         return self.respond({"status": status})

@@ -150,7 +150,8 @@ def feed_listings_reconcile(*, feed: HostFeed, documents: list[Any], report: Imp
                 value = document.get(key)
                 if isinstance(value, str) and value.strip():
                     bucket.add(value.strip())
-    named = Listing.objects.filter(host=feed.host).filter(Q(original_id__in=ids) | Q(original_url__in=urls))
+    named = Listing.objects.filter(host=feed.host, is_sandbox=False)  # the host's sandbox copies are not its feed's
+    named = named.filter(Q(original_id__in=ids) | Q(original_url__in=urls))
     present = sent | set(named.values_list("pk", flat=True))
     now = timezone.now()
     Listing.objects.filter(pk__in=sent, host=feed.host).exclude(host_feed=feed).update(host_feed=feed, updated_at=now)

@@ -101,7 +101,7 @@ def source_hash(document: Any) -> str:
 class _Candidates:
     """The host's listings a chunk of documents may match, found with one query."""
 
-    def __init__(self, host, documents: list[Any]):
+    def __init__(self, host, documents: list[Any], sandbox: bool = False):
         ids, urls, names = set(), set(), set()
         for document in documents:
             if not isinstance(document, dict):
@@ -114,7 +114,9 @@ class _Candidates:
         urls.discard("")
         names.discard("")
         query = Q(original_id__in=ids) | Q(original_url__in=urls) | Q(name__in=names, original_id="", original_url="")
-        rows = list(Listing.objects.filter(host=host).filter(query).order_by("id").values(*_SYNC_COLUMNS))
+        rows = list(
+            Listing.objects.filter(host=host, is_sandbox=sandbox).filter(query).order_by("id").values(*_SYNC_COLUMNS)
+        )
         self.by_id = {row["original_id"]: row for row in rows if row["original_id"]}
         self.by_url: dict[str, list[dict]] = {}
         self.by_name: dict[str, list[dict]] = {}
@@ -164,12 +166,14 @@ def feed_import(
     source: str = Listing.SyncSource.FEED,
     dry_run: bool = False,
     progress: Callable[[ListingResult], None] | None = None,
+    sandbox: bool = False,
 ) -> ImportReport:
     """Import ``documents`` (parsed JSON, one listing each) as ``host``'s listings.
 
     Never raises for bad input: every document gets a ``ListingResult``. ``dry_run``
     validates and reports what would change without writing. ``progress`` is called with
-    each result as it is made (a command's progress bar)."""
+    each result as it is made (a command's progress bar). ``sandbox``: import into the host's
+    sandbox (``POST /v2/sandbox/listings``): only its sandbox listings are matched and written."""
     documents = list(documents)
     report = ImportReport(results=[], dry_run=dry_run)
     catalogues: Catalogues | None = None
@@ -177,7 +181,7 @@ def feed_import(
     now = timezone.now()
     for start in range(0, len(documents), LOOKUP_CHUNK):
         chunk = documents[start : start + LOOKUP_CHUNK]
-        candidates = _Candidates(host, chunk)
+        candidates = _Candidates(host, chunk, sandbox)
         for offset, document in enumerate(chunk):
             index = start + offset
             result = ListingResult(index=index, original_id=_text(getattr(document, "get", dict().get)("original_id")))
@@ -237,6 +241,7 @@ def feed_import(
                     with transaction.atomic():
                         listing = _write(
                             host=host,
+                            sandbox=sandbox,
                             listing_id=None if row is None else row["id"],
                             document=canonical,
                             hashes=(digest, raw_hash),
@@ -247,13 +252,16 @@ def feed_import(
                 except IntegrityError:
                     # A concurrent push created the same listing first (the host's unique
                     # original_id): apply this version to it, once.
-                    again, _, _ = _Candidates(host, [document]).match(document) if row is None else (None, 0, 0)
+                    again, _, _ = (
+                        _Candidates(host, [document], sandbox).match(document) if row is None else (None, 0, 0)
+                    )
                     if again is None:
                         raise
                     result.action = UPDATED
                     with transaction.atomic():
                         listing = _write(
                             host=host,
+                            sandbox=sandbox,
                             listing_id=again["id"],
                             document=canonical,
                             hashes=(digest, raw_hash),
@@ -334,13 +342,13 @@ def _ids(item: dict, path: tuple[str, ...]) -> list[int]:
     return [ref["id"] for ref in _dig(item, path) or ()]
 
 
-def _write(*, host, listing_id, document, hashes, source, now, result: ListingResult) -> Listing:
+def _write(*, host, listing_id, document, hashes, source, now, result: ListingResult, sandbox: bool = False) -> Listing:
     """Write one canonical document (inside the caller's transaction)."""
     from bookings.models import Booking
 
     created = listing_id is None
     if created:
-        listing = Listing(host=host)
+        listing = Listing(host=host, is_sandbox=sandbox)
     else:
         listing = Listing.objects.select_for_update(of=("self",)).get(pk=listing_id)
         if listing.sync_source == Listing.SyncSource.STAFF:

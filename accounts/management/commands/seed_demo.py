@@ -39,7 +39,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         owner, created = User.objects.get_or_create(
-            email=DEMO_OWNER, defaults={"first_name": "Demo", "last_name": "Host"}
+            email=DEMO_OWNER, is_sandbox=False, defaults={"first_name": "Demo", "last_name": "Host"}
         )
         if created:
             owner.set_unusable_password()

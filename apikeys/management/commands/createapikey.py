@@ -56,7 +56,7 @@ class Command(BaseCommand):
         # Everything is checked before anything is written: a refused command must not
         # leave a half-made owner behind.
         email = options["owner"].strip().lower()
-        owner = User.objects.filter(email__iexact=email).first()
+        owner = User.objects.filter(email__iexact=email, is_sandbox=False).first()  # never a sandbox user
         if owner is None and not options["create_owner"]:
             raise CommandError(f"No user with email {email}; pass --create-owner to create one.")
         if owner is None:

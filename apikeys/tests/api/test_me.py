@@ -16,10 +16,14 @@ def test_it_refuses_a_missing_key(api_client, db):
     assert response.json() == {"success": False, "error": "API key missing", "code": "api_key_missing"}
 
 
-def test_a_sandbox_key_can_be_verified(key_client):
+def test_a_sandbox_key_is_verified_on_the_sandbox_twin_only(key_client):
     from apikeys.models import ApiKey
 
-    assert key_client([], prefix=ApiKey.Prefix.TEST).get("/v2/me").status_code == 200
+    client = key_client([], prefix=ApiKey.Prefix.TEST)
+    assert client.get("/v2/sandbox/me").json()["data"]["email"] == client.owner.email
+    refused = client.get("/v2/me")
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "sandbox_key_on_live_api"
 
 
 def test_timestamps_are_utc_seconds_except_the_verification_time_in_milliseconds(key_client):

@@ -34,7 +34,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Validate and report; write nothing.")
 
     def handle(self, *args, location: str, host: str, dry_run: bool, **options):
-        owner = get_user_model().objects.filter(email__iexact=host).first()
+        owner = get_user_model().objects.filter(email__iexact=host, is_sandbox=False).first()
         if owner is None:
             raise CommandError(f"No user has the email {host}.")
         try:
