@@ -20,6 +20,7 @@ handler404 = "coliving.api.exceptions.handler404"
 handler500 = "coliving.api.exceptions.handler500"
 
 urlpatterns = [
+    path("admin/2fa/", include("staff.urls")),  # second factor for staff (staff/urls.py)
     path("admin/", admin.site.urls),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("schema/swagger-ui/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
