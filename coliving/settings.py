@@ -349,7 +349,6 @@ LOGGING["loggers"]["axes"] = {"level": "WARNING"}
 # TOTP two-factor for staff who can issue or revoke API keys: on by default in production,
 # off with DEBUG=1 (`make run`) and in tests (the tests that test it turn it on).
 ADMIN_2FA_REQUIRED = env_bool("ADMIN_2FA_REQUIRED", not (DEBUG or TESTING))
-OTP_TOTP_ISSUER = env_str("ADMIN_SITE_HEADER", "Coliving platform") or "Coliving platform"
 TWO_FACTOR_PATCH_ADMIN = False  # the admin keeps its own (axes-throttled) login; staff/middleware.py adds the step
 LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "admin:index"

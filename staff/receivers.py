@@ -31,4 +31,5 @@ def record_failed_login(sender, credentials, request=None, **kwargs):
 def record_lockout(sender, request=None, username=None, ip_address=None, **kwargs):
     if not _is_admin_request(request):
         return
-    security_event_record(action=SecurityEvent.Action.LOCKED_OUT, actor_label=username or "", ip=ip_address)
+    username = username or request.POST.get("username", "")
+    security_event_record(action=SecurityEvent.Action.LOCKED_OUT, actor_label=username, ip=ip_address)
