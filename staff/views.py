@@ -19,7 +19,11 @@ class VerifyView(LoginView):
     template_name = "staff/verify.html"
 
     def get_context_data(self, **kwargs):
-        return {**site.each_context(self.request), "title": "Two-factor verification", **super().get_context_data(**kwargs)}
+        return {
+            **site.each_context(self.request),
+            "title": "Two-factor verification",
+            **super().get_context_data(**kwargs),
+        }
 
 
 def locked_out(request, original_response=None, credentials=None):

@@ -5,29 +5,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='SecurityEvent',
+            name="SecurityEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False)),
-                ('action', models.CharField(choices=[('key_created', 'key created'), ('key_revoked', 'key revoked'), ('key_deactivated', 'key deactivated'), ('key_activated', 'key activated'), ('key_scopes_changed', 'key scopes changed'), ('login_failed', 'admin login failed'), ('locked_out', 'admin login locked out'), ('two_factor_reset', 'two-factor reset')], editable=False, max_length=30)),
-                ('actor_id', models.BigIntegerField(blank=True, editable=False, null=True)),
-                ('actor', models.CharField(blank=True, db_index=True, editable=False, max_length=254, verbose_name='actor')),
-                ('api_key_id', models.BigIntegerField(blank=True, editable=False, null=True)),
-                ('api_key', models.CharField(blank=True, db_index=True, editable=False, max_length=80, verbose_name='API key')),
-                ('ip', models.GenericIPAddressField(blank=True, editable=False, null=True)),
-                ('details', models.JSONField(blank=True, default=dict, editable=False)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("key_created", "key created"),
+                            ("key_revoked", "key revoked"),
+                            ("key_deactivated", "key deactivated"),
+                            ("key_activated", "key activated"),
+                            ("key_scopes_changed", "key scopes changed"),
+                            ("login_failed", "admin login failed"),
+                            ("locked_out", "admin login locked out"),
+                            ("two_factor_reset", "two-factor reset"),
+                        ],
+                        editable=False,
+                        max_length=30,
+                    ),
+                ),
+                ("actor_id", models.BigIntegerField(blank=True, editable=False, null=True)),
+                (
+                    "actor",
+                    models.CharField(blank=True, db_index=True, editable=False, max_length=254, verbose_name="actor"),
+                ),
+                ("api_key_id", models.BigIntegerField(blank=True, editable=False, null=True)),
+                (
+                    "api_key",
+                    models.CharField(blank=True, db_index=True, editable=False, max_length=80, verbose_name="API key"),
+                ),
+                ("ip", models.GenericIPAddressField(blank=True, editable=False, null=True)),
+                ("details", models.JSONField(blank=True, default=dict, editable=False)),
             ],
             options={
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['action', 'at'], name='staff_secur_action_de7205_idx')],
+                "ordering": ["-at", "-id"],
+                "indexes": [models.Index(fields=["action", "at"], name="staff_secur_action_de7205_idx")],
             },
         ),
     ]

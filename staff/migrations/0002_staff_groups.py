@@ -29,7 +29,9 @@ LISTINGS_MODELS = (
 
 GROUPS = {
     "key issuers": [
-        *perms("apikeys", {"add": ("apikey",), "change": ("apikey",), "view": ("apikey", "apikeydailyusage", "provider")}),
+        *perms(
+            "apikeys", {"add": ("apikey",), "change": ("apikey",), "view": ("apikey", "apikeydailyusage", "provider")}
+        ),
         ("accounts", "view_user"),
         ("jobs", "view_space"),
         ("staff", "view_securityevent"),
