@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('apikeys', '0003_idempotency_response_headers'),
+        ("apikeys", "0003_idempotency_response_headers"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='apikey',
-            name='creation_nonce',
+            model_name="apikey",
+            name="creation_nonce",
             field=models.CharField(blank=True, editable=False, max_length=64, null=True, unique=True),
         ),
     ]

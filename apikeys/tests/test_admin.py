@@ -490,9 +490,7 @@ def test_the_change_form_updates_scopes_but_not_owner_or_prefix(admin):
     assert me(raw).status_code == 200
 
 
-def test_saving_the_change_form_of_a_key_revoked_meanwhile_saves_nothing_and_keeps_the_revocation(
-    admin, monkeypatch
-):
+def test_saving_the_change_form_of_a_key_revoked_meanwhile_saves_nothing_and_keeps_the_revocation(admin, monkeypatch):
     key, raw = new_key()
     load = ApiKeyAdmin.get_object
 

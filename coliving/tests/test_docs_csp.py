@@ -38,8 +38,10 @@ class Resources(HTMLParser):
             else:
                 self._in_script_without_src = True
                 self.inline_script_nonces.append(attrs.get("nonce"))
-        elif tag == "link" and attrs.get("href") and {"stylesheet", "icon", "preconnect", "preload"} & set(
-            (attrs.get("rel") or "").split()
+        elif (
+            tag == "link"
+            and attrs.get("href")
+            and {"stylesheet", "icon", "preconnect", "preload"} & set((attrs.get("rel") or "").split())
         ):
             self.urls.append(attrs["href"])
         elif tag in ("img", "iframe", "source") and attrs.get("src"):
@@ -99,7 +101,7 @@ def test_redoc_loads_no_outside_fonts_and_its_init_script_carries_the_nonce():
     assert "fonts.googleapis.com" not in content and "fonts.gstatic.com" not in content
     assert any(url.endswith("redoc.standalone.js") for url in page.urls)
     assert len(page.inline_script_nonces) == 1 and page.inline_script_nonces[0]
-    assert "Redoc.init(\"/schema\"" in content
+    assert 'Redoc.init("/schema"' in content
 
 
 def test_each_response_gets_a_new_nonce():
