@@ -34,9 +34,11 @@ class StaffTwoFactorMiddleware:
         if settings.ADMIN_2FA_REQUIRED and request.path.startswith("/admin/") and not self._open(request.path):
             user = request.user
             if user.is_authenticated and not user.is_verified() and needs_second_factor(user):
-                target = "staff_2fa_verify" if user_has_device(user) else "two_factor:setup"
+                if not user_has_device(user):
+                    # No "next": enrolment ends on the page that hands out the backup codes.
+                    return HttpResponseRedirect(reverse("two_factor:setup"))
                 query = urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})
-                return HttpResponseRedirect(f"{reverse(target)}?{query}")
+                return HttpResponseRedirect(f"{reverse('staff_2fa_verify')}?{query}")
         return self.get_response(request)
 
     @staticmethod
