@@ -356,7 +356,8 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def _set_active(self, request, queryset, *, active: bool) -> None:
         count = 0
-        for key in queryset.filter(is_active=not active):
+        # A revoked key stays as it is: (de)activating it would change nothing and log noise.
+        for key in queryset.filter(is_active=not active, revoked_at__isnull=True):
             api_key_set_active(key=key, active=active, by=request.user, ip=client_ip(request))
             self.log_change(request, key, "Activated." if active else "Deactivated.")
             count += 1
