@@ -7,6 +7,8 @@ service, which generates the secret. Neither form ever sees a key id, digest or 
 
 from __future__ import annotations
 
+import secrets
+
 from django import forms
 from django.utils import timezone
 
@@ -57,7 +59,15 @@ class _ApiKeyForm(forms.ModelForm):
 
 
 class ApiKeyCreateForm(_ApiKeyForm):
-    """What staff fill in to issue a key; the admin passes it to ``api_key_create``."""
+    """What staff fill in to issue a key; the admin passes it to ``api_key_create``.
+
+    ``nonce`` is new with every blank form and travels with its POST: the same POST sent
+    again (a reload of the "key created" page) carries the same nonce and issues nothing.
+    """
+
+    nonce = forms.CharField(
+        widget=forms.HiddenInput, initial=lambda: secrets.token_urlsafe(24), min_length=16, max_length=64
+    )
 
 
 class ApiKeyChangeForm(_ApiKeyForm):

@@ -77,6 +77,9 @@ class ApiKey(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The add form's one-time token: a re-posted form (a reload of the "key created" page)
+    # finds the key it already issued instead of issuing a second one.
+    creation_nonce = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     rate_limit_per_minute = models.PositiveIntegerField(
         null=True, blank=True, help_text="Overrides the default per-minute limit for this key."
     )

@@ -49,6 +49,14 @@ INSTALLED_APPS = [
     "listings",
     "bookings",
     "jobs",
+    # Staff security (the block "Staff security" below): login throttling, two-factor, CSP.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "staff",  # before two_factor: its templates restyle two_factor's pages
+    "two_factor",
+    "csp",
 ]
 
 MIDDLEWARE = [
@@ -62,6 +70,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Staff security (the block "Staff security" below).
+    "django_otp.middleware.OTPMiddleware",
+    "staff.middleware.StaffTwoFactorMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "coliving.urls"
@@ -78,6 +91,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
+                "staff.context_processors.admin_site",
             ],
         },
     },
@@ -319,4 +334,61 @@ LOGGING = {
     "loggers": {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
+}
+
+# --- Staff security (the admin: login throttling, two-factor, sessions, CSP) -----------
+# Listed in the README's deployment section. See staff/ for what enforces each.
+from datetime import timedelta  # noqa: E402
+
+from csp.constants import NONCE  # noqa: E402
+
+# axes comes first: it refuses a locked-out client before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_ONLY_ADMIN_SITE = True
+# Failed admin logins allowed from one client IP (whatever usernames it tries) before it
+# is locked out for ADMIN_LOGIN_COOLOFF_MINUTES; staff unlock it from Axes › Access attempts.
+AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_CLIENT_IP_CALLABLE = "coliving.api.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "staff.views.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
+# Failed logins and lockouts are warnings; every successful login need not be logged.
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}
+
+# TOTP two-factor for staff who can issue or revoke API keys: on by default in production,
+# off with DEBUG=1 (`make run`) and in tests (the tests that test it turn it on).
+ADMIN_2FA_REQUIRED = env_bool("ADMIN_2FA_REQUIRED", not (DEBUG or TESTING))
+TWO_FACTOR_PATCH_ADMIN = False  # the admin keeps its own (axes-throttled) login; staff/middleware.py adds the step
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
+
+# An admin session ends after this many idle minutes (each request starts the count again).
+SESSION_COOKIE_AGE = env_int("ADMIN_SESSION_IDLE_MINUTES", 60, minimum=1) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+ADMIN_SITE_HEADER = env_str("ADMIN_SITE_HEADER", "Coliving platform") or "Coliving platform"
+ADMIN_SITE_TITLE = env_str("ADMIN_SITE_TITLE", f"{ADMIN_SITE_HEADER} admin") or ADMIN_SITE_HEADER
+
+# Content-Security-Policy on every response (django-csp). The admin, Swagger UI and Redoc
+# load everything from this host: scripts only from files or with the per-request nonce;
+# styles may be inline (Redoc and Swagger UI inject theirs at run time); Redoc builds its
+# search worker from a blob:, Swagger UI draws icons from data: URLs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
 }

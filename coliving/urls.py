@@ -7,7 +7,7 @@ path — routed or not — is known from this file alone (see that module).
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from coliving.api.discovery import ApiRootView
 from coliving.api.exceptions import api_not_found
@@ -20,10 +20,17 @@ handler404 = "coliving.api.exceptions.handler404"
 handler500 = "coliving.api.exceptions.handler500"
 
 urlpatterns = [
+    path("admin/2fa/", include("staff.urls")),  # second factor for staff (staff/urls.py)
     path("admin/", admin.site.urls),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
-    path("schema/swagger-ui/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("schema/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # Both load everything from this host (the sidecar's assets) under the CSP in settings:
+    # Swagger UI's init script comes from its own URL (?script), Redoc's carries the nonce.
+    path("schema/swagger-ui/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
+    path(
+        "schema/redoc/",
+        SpectacularRedocView.as_view(url_name="schema", template_name="docs/redoc.html"),
+        name="redoc",
+    ),
     # Coworkies directory (shared/spec/coworkies-api.txt): /v2 itself and /v2/health.
     *mount(Family.COWORKIES, "v2", "coliving.api.urls", root=ApiRootView.as_view()),
     *mount(Family.COWORKIES, "v2", "jobs.api.urls"),

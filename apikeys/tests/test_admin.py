@@ -5,6 +5,7 @@ permissions keep other staff out; plus the Provider and IdempotencyRecord admins
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import timedelta
 
 import pytest
@@ -63,6 +64,7 @@ def admin(superuser) -> Client:
 
 def add_form(owner, **overrides) -> dict:
     data = {
+        "nonce": secrets.token_urlsafe(24),  # a fresh form's (see ApiKeyCreateForm)
         "owner": owner.pk,
         "name": "Channel manager",
         "scopes": ["users.read"],
@@ -488,7 +490,7 @@ def test_the_change_form_updates_scopes_but_not_owner_or_prefix(admin):
     assert me(raw).status_code == 200
 
 
-def test_saving_the_change_form_does_not_undo_a_revocation_or_usage_written_meanwhile(admin, monkeypatch):
+def test_saving_the_change_form_of_a_key_revoked_meanwhile_saves_nothing_and_keeps_the_revocation(admin, monkeypatch):
     key, raw = new_key()
     load = ApiKeyAdmin.get_object
 
@@ -516,11 +518,43 @@ def test_saving_the_change_form_does_not_undo_a_revocation_or_usage_written_mean
     )
 
     assert response.status_code == 302
+    assert "Nothing was saved" in admin.get(response.url).content.decode()
     key.refresh_from_db()
-    assert key.name == "Renamed"
+    assert key.name == "Test key"
     assert key.revoked_at is not None
     assert key.usage_count == 500
     assert me(raw).status_code == 401
+
+
+def test_saving_the_change_form_does_not_write_back_usage_counted_meanwhile(admin, monkeypatch):
+    key, raw = new_key()
+    load = ApiKeyAdmin.get_object
+
+    def load_then_usage_lands(self, request, object_id, from_field=None):
+        obj = load(self, request, object_id, from_field)
+        if request.method == "POST":
+            ApiKey.objects.filter(pk=obj.pk).update(usage_count=500)
+        return obj
+
+    monkeypatch.setattr(ApiKeyAdmin, "get_object", load_then_usage_lands)
+    response = admin.post(
+        change_url(key),
+        {
+            "name": "Renamed",
+            "scopes": ["users.read"],
+            "space": "",
+            "provider": "",
+            "is_active": "on",
+            "expires_at_0": "",
+            "expires_at_1": "",
+            "rate_limit_per_minute": "",
+        },
+    )
+
+    assert response.status_code == 302
+    key.refresh_from_db()
+    assert (key.name, key.usage_count) == ("Renamed", 500)
+    assert me(raw).status_code == 200
 
 
 # --- permissions -----------------------------------------------------------------------

@@ -58,7 +58,13 @@ def test_no_table_holds_a_full_key_after_issuing_through_the_admin_and_the_comma
 
     response = admin.post(
         reverse("admin:apikeys_apikey_add"),
-        {"owner": owner.pk, "name": "From the admin", "scopes": ["users.read"], "prefix": "sk_live_"},
+        {
+            "nonce": "a-fresh-add-form-nonce",
+            "owner": owner.pk,
+            "name": "From the admin",
+            "scopes": ["users.read"],
+            "prefix": "sk_live_",
+        },
     )
     from_admin = re.search(r'<code id="new-api-key"[^>]*>([^<]+)</code>', response.content.decode()).group(1)
     out = StringIO()
