@@ -47,9 +47,7 @@ class ActiveProviders:
         version = cache.get(VERSION_KEY)
         with self._lock:
             stale = (
-                self._by_slug is None
-                or version != self._version
-                or time.monotonic() - self._loaded_at > CACHE_SECONDS
+                self._by_slug is None or version != self._version or time.monotonic() - self._loaded_at > CACHE_SECONDS
             )
             if stale:
                 self._by_slug = {p.slug: p for p in Provider.objects.filter(is_active=True)}
