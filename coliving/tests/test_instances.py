@@ -21,8 +21,8 @@ from apikeys.tests.factories import make_key
 from bookings.models import Booking
 from bookings.tests.factories import guest_of
 from bookings.tests.test_concurrency import race
-from conftest import requires_postgres
 from coliving.tests.cluster import cluster
+from conftest import requires_postgres
 from jobs.models import Job
 from jobs.tests.conftest import LIVE
 from jobs.tests.factories import CityFactory, PlanFactory
