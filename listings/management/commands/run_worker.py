@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django_tasks import default_task_backend
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 
 DB_BACKEND = "django_tasks_db.backend.DatabaseBackend"
 RQ_BACKEND = "django_tasks_rq.backend.RQBackend"
@@ -27,13 +27,13 @@ class Command(BaseCommand):
         parser.add_argument("--burst", action="store_true", help="Run the tasks waiting now, then exit.")
 
     def handle(self, *args, burst: bool, **options):
-        backend = type(default_task_backend)
-        path = f"{backend.__module__}.{backend.__qualname__}"
+        backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
+        path = f"{type(backend).__module__}.{type(backend).__qualname__}"
         verbosity = options["verbosity"]
         if path == DB_BACKEND:
             call_command("db_worker", batch=burst, reload=False, startup_delay=not burst, verbosity=verbosity)
         elif path == RQ_BACKEND:
-            queues = sorted(default_task_backend.queues)
+            queues = sorted(backend.queues)
             call_command(
                 "rqworker",
                 *queues,
