@@ -4,12 +4,15 @@ gate the balancer, and nginx's limits mirror the app's."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 import yaml
 from gunicorn.config import Config
 
+from coliving.api.families import Family
+from coliving.api.routing import registry
 from coliving.tests.cluster import NGINX_SITE
 from coliving.tests.server import ROOT
 
@@ -97,5 +100,62 @@ def test_nginx_limits_mirror_the_apps():
     # What nginx refuses itself is JSON, never its HTML page.
     for status in ("400", "413", "500", "502", "503", "504"):
         assert any(status in line.split()[:-2] for line in nginx_directive("error_page")), status
-    for body in re.findall(r"return \d{3} '([^']*)'", NGINX_SITE.read_text()):
-        assert body.startswith('{"success": false'), body
+
+
+def nginx_map(variable: str) -> tuple[list[tuple[str, str]], str]:
+    """The ``map … $variable { … }`` block: its ``(pattern, value)`` lines in order, and the default."""
+    block = re.search(rf"^map \S+ \${variable} {{\n(.*?)^}}", NGINX_SITE.read_text(), re.MULTILINE | re.DOTALL)
+    entries = [re.match(r"\s*(\S+)\s+(.*);$", line).groups() for line in block.group(1).splitlines() if line.strip()]
+    default = next(value for pattern, value in entries if pattern == "default")
+    return [(pattern, value) for pattern, value in entries if pattern != "default"], default
+
+
+def lb_family(path: str) -> str:
+    """What nginx's ``$lb_family`` is for ``path``: the first matching regex wins, else the default."""
+    entries, default = nginx_map("lb_family")
+    return next((value for pattern, value in entries if re.search(pattern.removeprefix("~"), path)), default)
+
+
+def _sample(prefix: str) -> str:
+    """``prefix`` with each group (``(?P<subdomain>…)``, balanced parentheses) and ``[^/]+`` as ``co-up``."""
+    prefix = prefix.replace("[^/]+", "co-up")
+    while (start := prefix.find("(")) != -1:
+        depth, end = 0, start
+        for end in range(start, len(prefix)):
+            depth += {"(": 1, ")": -1}.get(prefix[end], 0)
+            if depth == 0:
+                break
+        prefix = prefix[:start] + "co-up" + prefix[end + 1 :]
+    return prefix
+
+
+def sample_paths() -> list[str]:
+    """A path for every (prefix, first segment) the app's family registry knows, and an unknown one."""
+    import coliving.urls  # noqa: F401 — its mounts fill the registry
+
+    paths = []
+    for mount in registry._mounts:
+        prefix = _sample(mount.prefix)
+        paths += [f"/{prefix}/{segment}" if segment else f"/{prefix}" for segment in mount.segments]
+        paths += [f"/{prefix}/{segment}/1/x" for segment in mount.segments if segment]
+        paths.append(f"/{prefix}/no-such-segment")
+    return paths
+
+
+def test_nginx_answers_in_the_shape_of_the_family_the_app_would_use():
+    paths = sample_paths()
+    assert len(paths) > 20
+    for path in paths:
+        assert lb_family(path) == registry.family_of_path(path).value, path
+    for status, code, message, retry_after in [
+        (400, "bad_request", "Bad request: the request line or a header is too long", None),
+        (413, "payload_too_large", "Request body too large", None),
+        (503, "service_unavailable", "Service unavailable, retry shortly", 5),
+    ]:
+        entries, default = nginx_map(f"lb_{status}_body")
+        bodies = {family: json.loads(body.strip("'")) for family, body in entries} | {
+            "coliving": json.loads(default.strip("'"))
+        }
+        for family in Family:
+            expected = family.error(status=status, code=code, message=message, details=None, retry_after=retry_after)
+            assert bodies[family.value] == expected, (status, family)

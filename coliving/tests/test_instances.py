@@ -276,6 +276,11 @@ def test_a_body_over_the_apps_limit_is_refused_in_the_familys_shape_through_the_
             content=b"x" * (2 * settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1),
             headers={"Content-Type": "application/json"},
         )
+        past_the_backstop_on_coworkies = client.post(
+            "/v2/jobs",
+            content=b"x" * (2 * settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1),
+            headers={"Content-Type": "application/json"},
+        )
 
     assert too_large.status_code == 413
     # Answered by the app, in the Coliving family's shape.
@@ -284,4 +289,7 @@ def test_a_body_over_the_apps_limit_is_refused_in_the_familys_shape_through_the_
     assert past_the_backstop.status_code == 413
     assert past_the_backstop.headers["Content-Type"].startswith("application/json")
     assert past_the_backstop.json()["code"] == "payload_too_large"
+    # … in the shape of the path's family.
+    assert past_the_backstop_on_coworkies.status_code == 413
+    assert past_the_backstop_on_coworkies.json()["error"]["code"] == "payload_too_large"
     assert Booking.objects.count() == 0
