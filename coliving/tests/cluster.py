@@ -75,7 +75,7 @@ def nginx(ports: list[int], directory: Path, *, listen_host: str = "127.0.0.2"):
     )
     base = f"http://{listen_host}:{port}"
     try:
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + 60
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"nginx exited: {(directory / 'error.log').read_text()[-2000:]}")
@@ -85,7 +85,7 @@ def nginx(ports: list[int], directory: Path, *, listen_host: str = "127.0.0.2"):
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("nginx did not answer /v2/health in 15 s")
+                raise RuntimeError("nginx did not answer /v2/health in 60 s")
             time.sleep(0.1)
         yield base
     finally:
@@ -160,7 +160,8 @@ def cluster(directory: Path, *, size: int = 3, env: dict[str, str] | None = None
 
     def start(log: Path) -> str:
         stack = contextlib.ExitStack()
-        base = stack.enter_context(gunicorn(workers=1, env=environment, access_log=log))
+        # Several import Django at once on a shared CI machine: allow for it.
+        base = stack.enter_context(gunicorn(workers=1, env=environment, access_log=log, ready_within=120))
         started.append((stack, base))
         return base
 
