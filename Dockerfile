@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # Production image: gunicorn serving coliving.wsgi on port 8000 as a non-root user.
-# docker-compose.yml runs it as `web` (migrate, then gunicorn) and as `worker` (db_worker).
+# docker-compose.yml runs it as `web` (migrate, then gunicorn) and as `worker` (run_worker).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

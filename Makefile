@@ -32,7 +32,7 @@ help:
 	@echo "make run        local server on $(URL) (SQLite under var/, demo data and keys)"
 	@echo "make test       ruff, manage.py check, makemigrations --check, OpenAPI validation, pytest"
 	@echo "make superuser  create an admin login for $(URL)/admin/"
-	@echo "make worker     run the background task worker (manage.py db_worker)"
+	@echo "make worker     run the background task worker of TASKS_BACKEND (db: db_worker, rq: rqworker)"
 	@echo "make scheduler  run the periodic trigger (manage.py run_scheduler): feeds, iCal, expiries"
 	@echo "make lint       ruff check + ruff format --check"
 	@echo "make format     ruff check --fix + ruff format"
@@ -83,8 +83,9 @@ superuser: $(RUN_STAMP)
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
 	$(RUN_ENV) $(BIN)/python manage.py createsuperuser
 
+# TASKS_BACKEND=rq (with REDIS_URL) runs RQ's worker instead of the database queue's.
 worker: $(RUN_STAMP)
-	$(RUN_ENV) $(BIN)/python manage.py db_worker
+	$(RUN_ENV) $(BIN)/python manage.py run_worker
 
 # Enqueues periodic jobs for `make worker` to run; Ctrl-C stops it between ticks.
 scheduler: $(RUN_STAMP)

@@ -177,6 +177,8 @@ TASKS = {
             "TASKS_BACKEND",
             {
                 "db": "django_tasks_db.DatabaseBackend",
+                # Redis workers, the scale-out path (docs/instances.md): `manage.py run_worker`.
+                "rq": "django_tasks_rq.RQBackend",
                 "immediate": "django_tasks.backends.immediate.ImmediateBackend",
                 "dummy": "django_tasks.backends.dummy.DummyBackend",
             },
@@ -185,6 +187,12 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
+    if not REDIS_URL:
+        raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL")
+    INSTALLED_APPS.append("django_rq")
+# The RQ backend's queues (django-rq). Read only when TASKS_BACKEND=rq, or by tests that select it.
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600}}
 
 TRACKING_URL = env_str("TRACKING_URL")
 # Outbound fetches refuse private and loopback addresses; local development only.

@@ -3,14 +3,16 @@
 ``manage.py run_scheduler`` (its own service in ``docker-compose.yml``; ``make scheduler``)
 calls ``tick()`` every ``SCHEDULER_TICK_SECONDS``. A job runs ``every`` interval, on slots
 aligned to the Unix epoch plus ``offset`` (``jobs_expire``: daily at 03:00 UTC). The tasks
-themselves are django-tasks jobs, run by the workers (``manage.py db_worker``).
+themselves are django-tasks jobs, run by the workers (``manage.py run_worker``).
 
 - **Never twice.** A slot is enqueued by inserting its ``ScheduledRun(job, slot)`` row —
   unique on ``(job, slot)`` — and enqueuing the task in the same transaction. Two
   schedulers racing for a slot both try the insert; PostgreSQL makes the second wait for
   the first and then refuses it (unique violation), so its transaction, with nothing
   enqueued, rolls back. With the database task backend the task row commits with the
-  ledger row or not at all.
+  ledger row or not at all; with Redis workers (``TASKS_BACKEND=rq``) the push is not
+  transactional, so a tick whose commit fails after it may leave a run that another tick
+  enqueues again — harmless, since tasks are idempotent (below).
 - **A missed run is caught up once.** A tick only ever looks at each job's *latest* slot
   (the one containing now): after downtime spanning many slots, the first tick finds that
   one slot missing and enqueues it — one run, not one per missed slot.

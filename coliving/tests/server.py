@@ -33,8 +33,11 @@ def database_url() -> str:
 
 
 @contextlib.contextmanager
-def gunicorn(*, workers: int = 2, env: dict[str, str] | None = None, access_log: Path | None = None):
-    """Yield the base URL of a gunicorn serving this checkout on the test database."""
+def gunicorn(
+    *, workers: int = 2, env: dict[str, str] | None = None, access_log: Path | None = None, ready_within: float = 30
+):
+    """Yield the base URL of a gunicorn serving this checkout on the test database, once it
+    answers /v2/health (within ``ready_within`` seconds)."""
     port = free_port()
     environment = {
         **os.environ,
@@ -64,7 +67,7 @@ def gunicorn(*, workers: int = 2, env: dict[str, str] | None = None, access_log:
     process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + ready_within
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited: {process.stdout.read().decode()[-2000:]}")
@@ -74,7 +77,7 @@ def gunicorn(*, workers: int = 2, env: dict[str, str] | None = None, access_log:
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not become healthy in 30 s")
+                raise RuntimeError(f"gunicorn did not become healthy in {ready_within:g} s")
             time.sleep(0.2)
         yield base
     finally:
