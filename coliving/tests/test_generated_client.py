@@ -30,15 +30,19 @@ import httpx
 import pytest
 from django.db import connection
 
+from accounts.models import User
 from accounts.tests.factories import UserFactory
 from apikeys.models import ApiKey, Provider
 from apikeys.scopes import COWORKIES_SCOPES, PLATFORM_SCOPES
 from apikeys.tests.factories import make_key
+from bookings.models import Booking, BookingMessage
+from bookings.sandbox import sandbox_ensure
 from bookings.tests.factories import guest_of, make_booking
 from bookings.tests.resources.factories import ResourceBookingFactory, ResourceFactory, cobot, next_hour
 from coliving.tests.server import gunicorn
 from jobs.models import Membership
 from jobs.tests.factories import BlogPostFactory, CityFactory, EventFactory, JobFactory, SpaceFactory, free_plan
+from listings.models import Listing
 from listings.tests.factories import ListingFactory, RoomTypeFactory
 from listings.tests.feed_example import spec_example
 
@@ -163,6 +167,8 @@ class World:
         self.resource = ResourceFactory(space=self.space, units=3)
         CityFactory(name="Berlin", slug="berlin")  # where the jobs are posted
         self.jobs_posted = 0
+        # Before any case adds live listings: the sandbox copies the host's live listings.
+        self.sandbox = SandboxWorld(self)
 
     def call(self, operation_id: str, client, **kwargs):
         return self.modules[operation_id].sync_detailed(client=client, **kwargs)
@@ -172,6 +178,33 @@ class World:
 
     def period(self) -> dict:
         return {"from_": "2000-01-01", "to": "2100-01-01"}
+
+
+class SandboxWorld(World):
+    """The same world through the sandbox twins (``/v2/sandbox/…``): the host's live key
+    against its sandbox data set — seeded as its first sandbox request would, a copy of
+    ``world.listing`` and a sandbox guest — so each live case runs unchanged on the twin."""
+
+    def __init__(self, world: World):
+        self.__dict__.update(world.__dict__)
+        sandbox_ensure(owner=self.host)
+        self.listing = Listing.objects.get(host=self.host, is_sandbox=True)
+        self.room_type = self.listing.room_types.get()
+        self.guest = User.objects.get(is_sandbox=True, created_by=self.host)
+        # The cases count the bookings they make: the seed's own stay is test_sandbox's subject.
+        seeded = Booking.objects.filter(is_sandbox=True, listing=self.listing)
+        BookingMessage.objects.filter(booking__in=seeded).delete()
+        seeded.delete()
+
+    def call(self, operation_id: str, client, **kwargs):
+        return super().call(f"{operation_id}_sandbox", client, **kwargs)
+
+
+def _sandbox_twin(world: World, operation_id: str):
+    live = operation_id.removesuffix("_sandbox")
+    run = case_for(live)
+    assert run is not None, f"{operation_id}: its live operation {live} has no case"
+    run(world.sandbox)
 
 
 def parsed(response, status: int, model: type):
@@ -643,6 +676,7 @@ def _cobot_bookings_destroy(w: World):
 # Operations that come in families: one case per pattern.
 PATTERN_CASES: list[tuple[re.Pattern, Callable[[World, str], None]]] = [
     (re.compile(r"json_import_(?!example$)\w+"), _json_import_helper),
+    (re.compile(r"\w+_sandbox"), _sandbox_twin),
 ]
 
 
