@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "coliving.middleware.RequestIDMiddleware",
+    "coliving.middleware.RequestLimitsMiddleware",
     "coliving.api.routing.SpaceHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -209,6 +210,10 @@ BENCH_VIEWS = env_bool("BENCH_VIEWS", False)
 
 # --- Requests, security ---------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BYTES", 2_621_440, minimum=1024)
+# Refused by coliving.middleware.RequestLimitsMiddleware (414, 431) before any view runs;
+# gunicorn.conf.py and a reverse proxy in front read the same variables.
+MAX_URL_BYTES = env_int("MAX_URL_BYTES", 4096, minimum=256)
+MAX_HEADER_BYTES = env_int("MAX_HEADER_BYTES", 16384, minimum=1024)
 API_MAX_JSON_DEPTH = 32
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None

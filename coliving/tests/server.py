@@ -44,6 +44,7 @@ def gunicorn(*, workers: int = 2, env: dict[str, str] | None = None, access_log:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "TASKS_BACKEND": "dummy",
         "CACHE_KEY_PREFIX": f"e2e-{port}",
+        "GUNICORN_ACCESS_LOG": "",
         **({"REDIS_URL": settings.REDIS_URL} if settings.REDIS_URL else {}),
         **(env or {}),
     }
@@ -52,6 +53,8 @@ def gunicorn(*, workers: int = 2, env: dict[str, str] | None = None, access_log:
         "-m",
         "gunicorn",
         "coliving.wsgi:application",
+        "--config",
+        str(ROOT / "gunicorn.conf.py"),
         "--workers",
         str(workers),
         "--bind",
