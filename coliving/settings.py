@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "listings",
     "bookings",
     "jobs",
+    "coliving",
 ]
 
 MIDDLEWARE = [
@@ -135,6 +136,10 @@ else:
     # gives correct limits. django-ratelimit refuses it (E003) unless silenced here.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "coliving"}}
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
+# Says that this instance runs one server process, so a per-process cache is enough for the
+# rate limits; without it `check --deploy` requires REDIS_URL (coliving/checks.py).
+SINGLE_PROCESS = env_bool("SINGLE_PROCESS", False)
 
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_FAIL_OPEN = env_bool("RATELIMIT_FAIL_OPEN", True)

@@ -73,19 +73,46 @@ def test_the_process_refuses_a_malformed_value():
     assert "RATELIMIT_PER_MINUTE must be an integer" in result.stderr
 
 
+def _production(tmp_path, **overrides: str) -> dict[str, str]:
+    values = {
+        "SECRET_KEY": "a-long-random-production-secret-" + "x" * 40,
+        "ALLOWED_HOSTS": "api.example.com",
+        "SECURE_SSL_REDIRECT": "1",
+        "SECURE_HSTS_SECONDS": "31536000",
+        "SECURE_HSTS_PRELOAD": "1",
+        "BEHIND_TLS_PROXY": "1",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "REDIS_URL": "redis://127.0.0.1:6379/9",
+        **overrides,
+    }
+    return {name: value for name, value in values.items() if value is not None}
+
+
 def test_check_deploy_passes_with_production_like_values(tmp_path):
-    result = _manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        SECRET_KEY="a-long-random-production-secret-" + "x" * 40,
-        ALLOWED_HOSTS="api.example.com",
-        SECURE_SSL_REDIRECT="1",
-        SECURE_HSTS_SECONDS="31536000",
-        SECURE_HSTS_PRELOAD="1",
-        BEHIND_TLS_PROXY="1",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        REDIS_URL="redis://127.0.0.1:6379/9",
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **_production(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _without_redis(tmp_path, **overrides: str) -> subprocess.CompletedProcess:
+    environment = _production(tmp_path, **overrides)
+    del environment["REDIS_URL"]
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={**{k: v for k, v in os.environ.items() if k not in ("DEBUG", "REDIS_URL")}, **environment},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
+
+
+def test_check_deploy_fails_without_a_shared_cache(tmp_path):
+    result = _without_redis(tmp_path)
+    assert result.returncode != 0
+    assert "coliving.E001" in result.stderr
+    assert "HINT: Set REDIS_URL" in result.stderr
+
+
+def test_check_deploy_accepts_no_shared_cache_when_single_process_is_declared(tmp_path):
+    result = _without_redis(tmp_path, SINGLE_PROCESS="1")
     assert result.returncode == 0, result.stdout + result.stderr
