@@ -26,7 +26,7 @@ DEV_STAMP := $(VENV)/.requirements-dev.stamp
 RUN_ENV := DEBUG=1
 CHECK_ENV := DEBUG=0 SECRET_KEY=test-only-secret
 
-.PHONY: help run superuser worker scheduler test lint format check bench clean
+.PHONY: help run superuser worker scheduler test lint format check bench soak clean
 
 help:
 	@echo "make run        local server on $(URL) (SQLite under var/, demo data and keys)"
@@ -37,6 +37,7 @@ help:
 	@echo "make lint       ruff check + ruff format --check"
 	@echo "make format     ruff check --fix + ruff format"
 	@echo "make bench      benchmarks (bench/run.sh)"
+	@echo "make soak       optional: 10 minutes of mixed load on 2 gunicorn workers (bench/soak.sh)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -116,6 +117,10 @@ format: $(DEV_STAMP)
 
 bench: $(DEV_STAMP)
 	bash bench/run.sh
+
+# Optional, ten minutes: errors, oversells and worker memory under the bench's mixed load.
+soak: $(DEV_STAMP)
+	bash bench/soak.sh
 
 # Removes the virtualenv only; the local database in var/ is kept.
 clean:
