@@ -21,6 +21,7 @@ Exposed directly to the internet, put a reverse proxy with the same limits in fr
 from __future__ import annotations
 
 import os
+import sys
 
 
 def _int(name: str, default: int) -> int:
@@ -47,3 +48,17 @@ limit_request_field_size = 8190
 limit_request_fields = _int("MAX_HEADER_FIELDS", 100)
 # "-" is stdout; set it empty for no access log.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+
+
+def on_starting(server) -> None:
+    """Load the settings once in the master: a bad value stops gunicorn with one line naming
+    the variable, instead of every worker failing to boot with a traceback."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coliving.settings")
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 — reading a setting loads them all
+    except ImproperlyConfigured as exc:
+        sys.stderr.write(f"Configuration error: {exc}\n")
+        sys.exit(1)

@@ -13,6 +13,7 @@ from coliving.api.discovery import ApiRootView
 from coliving.api.exceptions import api_not_found
 from coliving.api.families import Family
 from coliving.api.routing import mount, registry, space_mount
+from coliving.landing import landing
 
 handler400 = "coliving.api.exceptions.handler400"
 handler403 = "coliving.api.exceptions.handler403"
@@ -20,10 +21,12 @@ handler404 = "coliving.api.exceptions.handler404"
 handler500 = "coliving.api.exceptions.handler500"
 
 urlpatterns = [
+    path("", landing, name="landing"),
     path("admin/", admin.site.urls),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("schema/swagger-ui/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("schema/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("schema/", landing),  # the schema is /schema; with a slash, a person is looking for the docs
     # Coworkies directory (shared/spec/coworkies-api.txt): /v2 itself and /v2/health.
     *mount(Family.COWORKIES, "v2", "coliving.api.urls", root=ApiRootView.as_view()),
     *mount(Family.COWORKIES, "v2", "jobs.api.urls"),
