@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextvars
 import logging
 import re
+import threading
+import time
 import uuid
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -118,3 +120,36 @@ def _limit_response(request, error):
     if _is_api_path(request):
         return _json_error(request, error)
     return HttpResponse(error.message + "\n", status=error.status, content_type="text/plain; charset=utf-8")
+
+
+class OncePerIntervalLogFilter(logging.Filter):
+    """Let one record through per ``seconds`` (per process), on one line, counting the rest.
+
+    For django-redis's "Exception ignored": with ``DJANGO_REDIS_IGNORE_EXCEPTIONS`` every cache
+    call during a Redis outage logs a traceback, several per request. An operator needs to
+    know once that Redis is unreachable, and roughly how often it mattered.
+    """
+
+    def __init__(self, seconds: float = 60.0, summary: str = ""):
+        super().__init__()
+        self.seconds = float(seconds)
+        self.summary = summary
+        self._last = float("-inf")
+        self._suppressed = 0
+        self._lock = threading.Lock()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        with self._lock:
+            now = time.monotonic()
+            if now - self._last < self.seconds:
+                self._suppressed += 1
+                return False
+            self._last, suppressed, self._suppressed = now, self._suppressed, 0
+        if self.summary:
+            error = record.exc_info[1] if record.exc_info else None
+            detail = f"{type(error).__name__}: {error}" if error is not None else record.getMessage()
+            record.msg, record.args, record.exc_info, record.exc_text = f"{self.summary} ({detail})", (), None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        if suppressed:
+            record.msg = f"{record.msg} [{suppressed} more in the last {self.seconds:g} s not logged]"
+        return True

@@ -306,7 +306,15 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "coliving.middleware.RequestIDLogFilter"}},
+    "filters": {
+        "request_id": {"()": "coliving.middleware.RequestIDLogFilter"},
+        # A Redis outage: one line a minute per process, not a traceback per cache call.
+        "redis_outage": {
+            "()": "coliving.middleware.OncePerIntervalLogFilter",
+            "seconds": 60,
+            "summary": "Redis unreachable: cache calls are skipped and rate limits fail open",
+        },
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [request_id=%(request_id)s] %(message)s"},
     },
@@ -316,5 +324,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django_redis.cache": {"filters": ["redis_outage"]},
     },
 }
