@@ -25,9 +25,25 @@ from coliving.tests.server import free_port
 requires_redis_server = pytest.mark.skipif(
     shutil.which("redis-server") is None, reason="needs redis-server on PATH to stop and restart a private Redis"
 )
+
+
+def postgres_bin(name: str) -> str | None:
+    """``initdb``/``pg_ctl``: on PATH, else in Debian's ``/usr/lib/postgresql/<version>/bin``
+    (where the postgresql package that .ci/run installs puts them), newest version first."""
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(
+        Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
+        key=lambda path: int(path.parts[-3]) if path.parts[-3].isdigit() else 0,
+        reverse=True,
+    )
+    return str(candidates[0]) if candidates else None
+
+
 requires_postgres_server = pytest.mark.skipif(
-    not (shutil.which("initdb") and shutil.which("pg_ctl")),
-    reason="needs PostgreSQL's initdb and pg_ctl on PATH to stop and restart a private cluster",
+    not (postgres_bin("initdb") and postgres_bin("pg_ctl")),
+    reason="needs PostgreSQL's initdb and pg_ctl (PATH or /usr/lib/postgresql/*/bin) for a private cluster",
 )
 
 
@@ -89,6 +105,7 @@ class PrivateCluster:
         self.url = f"postgres://postgres@127.0.0.1:{self.port}/faults"
 
     def _run(self, *command: str) -> None:
+        command = (postgres_bin(command[0]) or command[0], *command[1:])
         if self.user is not None:
             command = ("runuser", "-u", self.user.pw_name, "--", *command)
         subprocess.run(command, check=True, capture_output=True, timeout=120)
