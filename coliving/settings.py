@@ -172,6 +172,10 @@ TASKS = {
     }
 }
 
+# Seconds a task may stay RUNNING before the scheduler takes its worker for dead and queues
+# it again (coliving/task_recovery.py); longer than any task runs.
+TASKS_RUNNING_TIMEOUT = env_int("TASKS_RUNNING_TIMEOUT", 900, minimum=60)
+
 TRACKING_URL = env_str("TRACKING_URL")
 # Outbound fetches refuse private and loopback addresses; local development only.
 TRACKING_ALLOW_PRIVATE = env_bool("TRACKING_ALLOW_PRIVATE", False)
