@@ -33,6 +33,7 @@ RUN SECRET_KEY=collectstatic-only-not-a-secret python manage.py collectstatic --
 USER 10001:10001
 EXPOSE 8000
 
-# WEB_CONCURRENCY: gunicorn worker processes (sync). Rate limits stay correct with any
-# number because the counters live in Redis (REDIS_URL).
-CMD ["sh", "-c", "exec gunicorn coliving.wsgi:application --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-2} --access-logfile -"]
+# gunicorn.conf.py: gthread workers (WEB_CONCURRENCY processes x GUNICORN_THREADS threads),
+# timeouts and request limits. Rate limits stay correct with any number of processes
+# because the counters live in Redis (REDIS_URL).
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "coliving.wsgi:application"]

@@ -26,7 +26,7 @@ DEV_STAMP := $(VENV)/.requirements-dev.stamp
 RUN_ENV := DEBUG=1
 CHECK_ENV := DEBUG=0 SECRET_KEY=test-only-secret
 
-.PHONY: help run superuser worker scheduler test lint format check bench clean client
+.PHONY: help run superuser worker scheduler test lint format check bench soak clean client
 
 help:
 	@echo "make run        local server on $(URL) (SQLite under var/, demo data and keys)"
@@ -38,19 +38,26 @@ help:
 	@echo "make format     ruff check --fix + ruff format"
 	@echo "make bench      benchmarks (bench/run.sh)"
 	@echo "make client     a Python client of the API in $(CLIENT_DIR) (openapi-python-client)"
+	@echo "make soak       optional: 10 minutes of mixed load on 2 gunicorn workers (bench/soak.sh)"
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+# Two makes at once (two `make run`s on a fresh clone) must not both create and install into
+# one .venv: the install holds a lock (flock, util-linux; where it is missing, no lock), and
+# the one that waited finds the stamp fresh and installs nothing.
+INSTALL_LOCK := .venv.lock
+define locked_install
+	@exec 9>$(INSTALL_LOCK); if command -v flock >/dev/null; then flock 9; fi; \
+	if [ -f $@ ] && [ ! $(1) -nt $@ ] && [ ! requirements.txt -nt $@ ]; then exit 0; fi; \
+	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV); \
+	echo "==> Installing $(1) into $(VENV) (the first time takes a minute)"; \
+	$(PIP) install --quiet -r $(1); \
+	touch $@ $(2)
+endef
 
-$(RUN_STAMP): requirements.txt | $(BIN)/python
-	@echo "==> Installing requirements.txt into $(VENV) (the first time takes a minute)"
-	$(PIP) install --quiet -r requirements.txt
-	@touch $@
+$(RUN_STAMP): requirements.txt
+	$(call locked_install,requirements.txt,)
 
-$(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
-	@echo "==> Installing requirements-dev.txt into $(VENV) (the first time takes a minute)"
-	$(PIP) install --quiet -r requirements-dev.txt
-	@touch $@ $(RUN_STAMP)
+$(DEV_STAMP): requirements.txt requirements-dev.txt
+	$(call locked_install,requirements-dev.txt,$(RUN_STAMP))
 
 # Served by `runserver --noreload` rather than gunicorn: without REDIS_URL the rate-limit
 # counters live in a local-memory cache, which is per process, so limits only hold with a
@@ -60,6 +67,10 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 # each request on the console. --noreload keeps it one process with no reloader parent, so
 # Ctrl-C (or killing the process group) stops everything at once.
 run: $(RUN_STAMP)
+	@# Before anything is seeded: a second `make run` would revoke the running one's demo keys.
+	@$(BIN)/python -c 'import socket, sys; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); \
+	    sys.exit(s.bind(("$(HOST)", $(PORT))))' 2>/dev/null || \
+	    { echo "make run: port $(PORT) on $(HOST) is in use (another make run?). Stop it, or: make run PORT=8001" >&2; exit 1; }
 	@echo "==> Migrating the database"
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
 	@echo "==> Loading demo data"
@@ -79,9 +90,20 @@ run: $(RUN_STAMP)
 	@echo "==> Serving on $(URL) (Ctrl-C to stop)"
 	$(RUN_ENV) exec $(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload
 
+# Asks on the terminal; without one (CI, scripts) it reads DJANGO_SUPERUSER_EMAIL and
+# DJANGO_SUPERUSER_PASSWORD, and fails when they are not set: it never exits 0 having
+# created nobody (createsuperuser alone skips silently without a terminal).
 superuser: $(RUN_STAMP)
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
-	$(RUN_ENV) $(BIN)/python manage.py createsuperuser
+	@if [ -n "$${DJANGO_SUPERUSER_EMAIL:-}" ] && [ -n "$${DJANGO_SUPERUSER_PASSWORD:-}" ]; then \
+	    $(RUN_ENV) $(BIN)/python manage.py createsuperuser --noinput && \
+	    echo "Superuser $${DJANGO_SUPERUSER_EMAIL} created; log in at $(URL)/admin/"; \
+	elif [ -t 0 ]; then \
+	    $(RUN_ENV) $(BIN)/python manage.py createsuperuser; \
+	else \
+	    echo "make superuser: no terminal to ask on. Set DJANGO_SUPERUSER_EMAIL and DJANGO_SUPERUSER_PASSWORD." >&2; \
+	    exit 1; \
+	fi
 
 # TASKS_BACKEND=rq (with REDIS_URL) runs RQ's worker instead of the database queue's.
 worker: $(RUN_STAMP)
@@ -106,7 +128,7 @@ test: $(DEV_STAMP)
 	@echo "==> OpenAPI schema validation"
 	$(CHECK_ENV) $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 	@echo "==> pytest"
-	$(CHECK_ENV) $(BIN)/pytest
+	$(CHECK_ENV) $(BIN)/pytest -rs
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
@@ -127,6 +149,10 @@ client: $(DEV_STAMP)
 	$(CHECK_ENV) $(BIN)/python manage.py spectacular --format openapi-json --file var/schema.json
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/openapi-python-client generate --path var/schema.json \
 		--output-path $(CLIENT_DIR) --overwrite
+
+# Optional, ten minutes: errors, oversells and worker memory under the bench's mixed load.
+soak: $(DEV_STAMP)
+	bash bench/soak.sh
 
 # Removes the virtualenv only; the local database in var/ is kept.
 clean:

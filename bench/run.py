@@ -57,6 +57,7 @@ SERVER_ENV = {
     "RATELIMIT_PUBLIC_PER_MINUTE": LIMIT_NEVER_REACHED,
     "RATELIMIT_COWORKIES_PER_HOUR": LIMIT_NEVER_REACHED,
     "LOG_LEVEL": "WARNING",
+    "GUNICORN_ACCESS_LOG": "",  # gunicorn.conf.py logs every request otherwise
 }
 
 
@@ -176,7 +177,10 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self) -> None:
+    def __init__(self, *, worker_class: str = "sync") -> None:
+        # sync for the benchmarks (comparable with their baselines); `make soak` serves with
+        # gunicorn.conf.py's production stack (gthread) instead.
+        self.worker_class = worker_class
         self.port = free_port()
         self.base = f"http://{HOST}:{self.port}"
         self.log = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
@@ -191,8 +195,10 @@ class Server:
             os.environ.get("BENCH_WSGI") or "coliving.wsgi:application",
             "--workers",
             str(WORKERS),
+            "--config",
+            str(ROOT / "gunicorn.conf.py"),
             "--worker-class",
-            "sync",
+            self.worker_class,
             "--bind",
             f"{HOST}:{self.port}",
             "--log-level",

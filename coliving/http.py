@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import ssl
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -49,11 +50,54 @@ class UnsafeDestination(httpcore.ConnectError):
     """Raised at connect time for an address the guard refuses (httpx wraps it in ``ConnectError``)."""
 
 
-def is_public_address(address: str) -> bool:
+# IPv6 prefixes that carry an IPv4 address a gateway may route to (RFC 6052 NAT64, its
+# local-use prefix, and IPv4-compatible addresses): the embedded address is what is checked.
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:  # 2002:AABB:CCDD::/48 (6to4)
+        return ip.sixtofour
+    if ip.teredo is not None:  # 2001:0::/32: the client's address, obfuscated
+        return ipaddress.IPv4Address(int(ip.teredo[1]))
+    # :: and ::1 are IPv4-compatible in form only: unspecified and loopback themselves.
+    if any(ip in network for network in _NAT64) or (ip in _IPV4_COMPATIBLE and int(ip) > 1):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
+def _ip(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
     ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone id
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        return _embedded_ipv4(ip) or ip
+    return ip
+
+
+def is_public_address(address: str) -> bool:
+    ip = _ip(address)
     return ip.is_global and not ip.is_multicast
+
+
+def address_kind(address: str) -> str:
+    """What a refused address is, in words staff can act on (``"loopback"``, ``"private (RFC 1918)"`` …)."""
+    ip = _ip(address)
+    if str(ip) == "169.254.169.254" or str(ip) == "fd00:ec2::254":
+        return "the cloud metadata service"
+    kinds = [
+        (ip.is_unspecified, "unspecified"),
+        (ip.is_loopback, "loopback"),
+        (ip.is_link_local, "link-local"),
+        (ip.is_multicast, "multicast"),
+        (ip.version == 4 and ip in ipaddress.ip_network("100.64.0.0/10"), "shared (carrier-grade NAT)"),
+        (ip.version == 6 and ip in ipaddress.ip_network("fc00::/7"), "unique local (IPv6 ULA)"),
+        (ip.version == 4 and ip.is_private, "private (RFC 1918)"),
+        (ip.is_private, "private"),
+        (ip.is_reserved, "reserved"),
+    ]
+    return next((kind for matches, kind in kinds if matches), "not public")
 
 
 def check_url(url: str) -> httpx.URL:
@@ -85,7 +129,7 @@ class GuardedNetworkBackend(httpcore.SyncBackend):
     def allows(self, address: str) -> bool:
         if self.allow_private or is_public_address(address):
             return True
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        ip = _ip(address)
         return any(ip.version == network.version and ip in network for network in self.allowed_networks)
 
     def _addresses(self, host: str, port: int) -> Iterable[str]:
@@ -103,9 +147,8 @@ class GuardedNetworkBackend(httpcore.SyncBackend):
         addresses = list(self._addresses(host, port))
         allowed = [a for a in addresses if self.allows(a)]
         if not allowed:
-            raise UnsafeDestination(
-                f"Refused to connect to {host}: it resolves to non-public address(es) {', '.join(addresses)}"
-            )
+            described = ", ".join(f"{address} ({address_kind(address)})" for address in addresses)
+            raise UnsafeDestination(f"Refused to connect to {host}: it resolves to non-public address(es) {described}")
         last_error: Exception | None = None
         for address in allowed:
             try:
@@ -235,7 +278,28 @@ def fetch(
     except httpx.TimeoutException:
         raise FetchError(f"Timed out: no complete answer within {timeout:g} s") from None
     except httpx.HTTPError as exc:
-        raise FetchError(f"{type(exc).__name__}: {exc}") from None
+        raise FetchError(describe_error(exc)) from None
+
+
+def describe_error(exc: httpx.HTTPError) -> str:
+    """A failed request in words staff can read: the guard's refusal as it is, a TLS failure
+    named as such, anything else with its kind (``ConnectError: …``)."""
+    chain, link = [], exc.__cause__ or exc.__context__
+    while link is not None and len(chain) < 5:
+        chain.append(link)
+        link = link.__cause__ or link.__context__
+    refusal = next((e for e in chain if isinstance(e, UnsafeDestination)), None)
+    if refusal is not None:
+        return str(refusal)
+    tls = next((e for e in chain if isinstance(e, ssl.SSLError)), None)
+    if tls is not None:
+        reason = getattr(tls, "verify_message", None) or getattr(tls, "reason", None) or str(tls)
+        try:
+            host = exc.request.url.host
+        except RuntimeError:  # no request attached
+            host = "the server"
+        return f"TLS failure talking to {host}: {reason}"
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _read(response: httpx.Response, *, max_bytes: int, deadline: float) -> bytes:

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "listings",
     "bookings",
     "jobs",
+    "coliving",
     # Staff security (the block "Staff security" below): login throttling, two-factor, CSP.
     "axes",
     "django_otp",
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "coliving.middleware.RequestIDMiddleware",
+    "coliving.middleware.RequestLimitsMiddleware",
     "coliving.api.routing.SpaceHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -151,9 +153,13 @@ else:
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 # A user's email is unique among live users and within each partner's sandbox (accounts/models.py),
-# so the field is not unique=True: logins go through a backend that reads live users only.
-AUTHENTICATION_BACKENDS = ["accounts.backends.LiveUserBackend"]
+# so the field is not unique=True: logins go through a backend that reads live users only
+# (AUTHENTICATION_BACKENDS, in the staff security block below).
 SILENCED_SYSTEM_CHECKS += ["auth.W004"]
+
+# Says that this instance runs one server process, so a per-process cache is enough for the
+# rate limits; without it `check --deploy` requires REDIS_URL (coliving/checks.py).
+SINGLE_PROCESS = env_bool("SINGLE_PROCESS", False)
 
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_FAIL_OPEN = env_bool("RATELIMIT_FAIL_OPEN", True)
@@ -193,6 +199,10 @@ if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
     INSTALLED_APPS.append("django_rq")
 # The RQ backend's queues (django-rq). Read only when TASKS_BACKEND=rq, or by tests that select it.
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600}}
+
+# Seconds a task may stay RUNNING before the scheduler takes its worker for dead and queues
+# it again (coliving/task_recovery.py); longer than any task runs.
+TASKS_RUNNING_TIMEOUT = env_int("TASKS_RUNNING_TIMEOUT", 900, minimum=60)
 
 TRACKING_URL = env_str("TRACKING_URL")
 # Outbound fetches refuse private and loopback addresses; local development only.
@@ -237,6 +247,10 @@ BENCH_VIEWS = env_bool("BENCH_VIEWS", False)
 
 # --- Requests, security ---------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BYTES", 2_621_440, minimum=1024)
+# Refused by coliving.middleware.RequestLimitsMiddleware (414, 431) before any view runs;
+# gunicorn.conf.py and a reverse proxy in front read the same variables.
+MAX_URL_BYTES = env_int("MAX_URL_BYTES", 4096, minimum=256)
+MAX_HEADER_BYTES = env_int("MAX_HEADER_BYTES", 16384, minimum=1024)
 API_MAX_JSON_DEPTH = 32
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
@@ -331,7 +345,15 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "coliving.middleware.RequestIDLogFilter"}},
+    "filters": {
+        "request_id": {"()": "coliving.middleware.RequestIDLogFilter"},
+        # A Redis outage: one line a minute per process, not a traceback per cache call.
+        "redis_outage": {
+            "()": "coliving.middleware.OncePerIntervalLogFilter",
+            "seconds": 60,
+            "summary": "Redis unreachable: cache calls are skipped and rate limits fail open",
+        },
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [request_id=%(request_id)s] %(message)s"},
     },
@@ -341,6 +363,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django_redis.cache": {"filters": ["redis_outage"]},
     },
 }
 
@@ -351,7 +374,8 @@ from datetime import timedelta  # noqa: E402
 from csp.constants import NONCE  # noqa: E402
 
 # axes comes first: it refuses a locked-out client before any password is checked.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Then live users only: a sandbox user (bookings/sandbox.py) never logs in.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.backends.LiveUserBackend"]
 AXES_ONLY_ADMIN_SITE = True
 # Failed admin logins allowed from one client IP (whatever usernames it tries) before it
 # is locked out for ADMIN_LOGIN_COOLOFF_MINUTES; staff unlock it from Axes › Access attempts.

@@ -13,6 +13,7 @@ from coliving.api.discovery import ApiRootView
 from coliving.api.exceptions import api_not_found
 from coliving.api.families import Family
 from coliving.api.routing import mount, registry, sandbox_mount, space_mount
+from coliving.landing import landing
 
 handler400 = "coliving.api.exceptions.handler400"
 handler403 = "coliving.api.exceptions.handler403"
@@ -20,6 +21,7 @@ handler404 = "coliving.api.exceptions.handler404"
 handler500 = "coliving.api.exceptions.handler500"
 
 urlpatterns = [
+    path("", landing, name="landing"),
     path("admin/2fa/", include("staff.urls")),  # second factor for staff (staff/urls.py)
     path("admin/", admin.site.urls),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
@@ -31,6 +33,7 @@ urlpatterns = [
         SpectacularRedocView.as_view(url_name="schema", template_name="docs/redoc.html"),
         name="redoc",
     ),
+    path("schema/", landing),  # the schema is /schema; with a slash, a person is looking for the docs
     # Coworkies directory (shared/spec/coworkies-api.txt): /v2 itself and /v2/health.
     *mount(Family.COWORKIES, "v2", "coliving.api.urls", root=ApiRootView.as_view()),
     *mount(Family.COWORKIES, "v2", "jobs.api.urls"),

@@ -31,6 +31,7 @@ from django.db import DatabaseError, IntegrityError, close_old_connections, conn
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from coliving.task_recovery import tasks_requeue_stale
 from listings.models import ScheduledRun
 
 logger = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ SCHEDULE: tuple[Job, ...] = (
 def tick(*, now: datetime | None = None, schedule: tuple[Job, ...] = SCHEDULE) -> list[str]:
     """Enqueue every job whose latest slot has not been enqueued yet; return their names."""
     now = now or timezone.now()
+    tasks_requeue_stale(now=now)  # tasks a dead worker left RUNNING run again
     enqueued = []
     for job in schedule:
         slot = job.slot(now)

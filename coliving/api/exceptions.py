@@ -3,7 +3,8 @@
 Everything that can go wrong on an API path ends here and leaves as the family's JSON
 error shape: DRF's exceptions, domain ``ApplicationError``s, Django's ``Http404``,
 ``PermissionDenied``, ``ValidationError`` and ``RequestDataTooBig``, django-ratelimit's
-``Ratelimited`` (mapped to 429 *before* the generic 403 it subclasses), and anything
+``Ratelimited`` (mapped to 429 *before* the generic 403 it subclasses), a database that
+went away (503 with ``Retry-After``), and anything
 unexpected (500, logged with the request id, never a traceback in the body).
 """
 
@@ -11,12 +12,13 @@ from __future__ import annotations
 
 import logging
 import math
+import sys
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import OperationalError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.exceptions import Ratelimited
@@ -96,6 +98,17 @@ def error_payload(exc: Exception, family: Family, view: Any = None) -> tuple[int
     elif isinstance(exc, OperationalError) and _is_lock_contention(exc):
         exc = ApplicationError(
             "The resource is busy, retry shortly", code="lock_timeout", status=409, headers={"Retry-After": "1"}
+        )
+    elif isinstance(exc, (OperationalError, InterfaceError)):
+        # The database went away (restarted, failed over, unreachable): the transaction was
+        # rolled back with the connection, so retrying is safe. CONN_HEALTH_CHECKS has the
+        # worker open a fresh connection for its next request.
+        logger.warning("Database unavailable: %s", str(exc).strip().splitlines()[0] if str(exc).strip() else exc)
+        exc = ApplicationError(
+            "The database is unavailable, retry shortly",
+            code="service_unavailable",
+            status=503,
+            headers={"Retry-After": "5"},
         )
     elif isinstance(exc, DjangoValidationError):
         exc = drf.ValidationError(
@@ -208,6 +221,11 @@ def handler404(request, exception=None):
 
 def handler500(request):
     if _is_api_path(request):
+        # Called while the exception is being handled: a database outage outside a DRF view
+        # (middleware, Django's own views) is a 503 too.
+        failure = sys.exc_info()[1]
+        if isinstance(failure, (OperationalError, InterfaceError)):
+            return _json_error(request, failure)
         return _json_error(request, ServerError())  # generic message; Django logged the traceback
     from django.views.defaults import server_error
 

@@ -38,6 +38,35 @@ def gunicorn(
 ):
     """Yield the base URL of a gunicorn serving this checkout on the test database, once it
     answers /v2/health (within ``ready_within`` seconds)."""
+    with gunicorn_process(workers=workers, env=env, access_log=access_log, ready_within=ready_within) as (base, _):
+        yield base
+
+
+def worker_pids(process: subprocess.Popen) -> set[int]:
+    """The pids of a gunicorn master's workers (Linux /proc)."""
+    pids = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rpartition(")")[2].split()
+            except OSError:
+                continue
+            if int(fields[1]) == process.pid:
+                pids.add(int(entry.name))
+    return pids
+
+
+@contextlib.contextmanager
+def gunicorn_process(
+    *,
+    workers: int = 2,
+    env: dict[str, str] | None = None,
+    access_log: Path | None = None,
+    output: Path | None = None,
+    health_path: str = "/v2/health",
+    ready_within: float = 30,
+):
+    """``gunicorn`` yielding ``(base URL, master process)``; its log goes to ``output`` if given."""
     port = free_port()
     environment = {
         **os.environ,
@@ -47,6 +76,7 @@ def gunicorn(
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "TASKS_BACKEND": "dummy",
         "CACHE_KEY_PREFIX": f"e2e-{port}",
+        "GUNICORN_ACCESS_LOG": "",
         **({"REDIS_URL": settings.REDIS_URL} if settings.REDIS_URL else {}),
         **(env or {}),
     }
@@ -55,6 +85,8 @@ def gunicorn(
         "-m",
         "gunicorn",
         "coliving.wsgi:application",
+        "--config",
+        str(ROOT / "gunicorn.conf.py"),
         "--workers",
         str(workers),
         "--bind",
@@ -64,25 +96,30 @@ def gunicorn(
     ]
     if access_log is not None:
         command += ["--access-logfile", str(access_log), "--access-logformat", "%(p)s %(s)s"]
-    process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    sink = open(output, "wb") if output is not None else subprocess.PIPE  # noqa: SIM115 — closed below
+    process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=sink, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + ready_within
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited: {process.stdout.read().decode()[-2000:]}")
+                log = output.read_text() if output is not None else process.stdout.read().decode()
+                raise RuntimeError(f"gunicorn exited: {log[-2000:]}")
             try:
-                if httpx.get(f"{base}/v2/health", timeout=1).status_code == 200:
+                if httpx.get(f"{base}{health_path}", timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
                 raise RuntimeError(f"gunicorn did not become healthy in {ready_within:g} s")
             time.sleep(0.2)
-        yield base
+        yield base, process
     finally:
         process.terminate()
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait(timeout=10)
+        if output is not None:
+            sink.close()

@@ -23,6 +23,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -70,10 +71,18 @@ def feed_run_request(*, feed: HostFeed) -> FeedRun:
 
 
 def feed_run_execute(*, run_id: int) -> str:
-    """Execute the pending run ``run_id``; return its final status (``skipped`` if it was not pending)."""
+    """Execute the pending run ``run_id``; return its final status (``skipped`` if it was not pending).
+
+    A run left RUNNING for longer than ``TASKS_RUNNING_TIMEOUT`` was abandoned by a worker
+    that died in it (the scheduler queues its task again, coliving/task_recovery.py): it is
+    taken over and executed from the start, like a pending one.
+    """
     now = timezone.now()
-    if not FeedRun.objects.filter(pk=run_id, status=FeedRun.Status.PENDING).update(
-        status=FeedRun.Status.RUNNING, started_at=now
+    abandoned = Q(status=FeedRun.Status.RUNNING, started_at__lt=now - timedelta(seconds=settings.TASKS_RUNNING_TIMEOUT))
+    if (
+        not FeedRun.objects.filter(pk=run_id)
+        .filter(Q(status=FeedRun.Status.PENDING) | abandoned)
+        .update(status=FeedRun.Status.RUNNING, started_at=now)
     ):
         return "skipped"
     run = FeedRun.objects.select_related("feed__host").get(pk=run_id)
