@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from accounts.api.views import SPEC_EXAMPLE
 from accounts.models import User
 from accounts.validators import normalise_phone, phone_pattern
+from apikeys.models import Provider
 from bookings.models import Booking, BookingMessage
 from bookings.tests.factories import guest_of, make_booking
 from bookings.versions import SINCE_PATTERN, encode_cursor, parse_since
@@ -157,3 +158,15 @@ def test_empty_listing_filters_are_400(key_client, query):
     response = key_client(["listings.read"]).get(f"/v2/listings?{query}")
     assert response.status_code == 400
     assert response.json()["success"] is False
+
+
+def test_an_integral_float_id_in_a_push_is_an_integer(key_client):
+    """JSON Schema's ``integer`` includes ``5.0``; the pushes read it as ``5``."""
+    client = key_client(["listings.write"])
+    Provider.objects.get_or_create(slug="mangobeds", defaults={"name": "Mango Beds"})
+    room_type = RoomTypeFactory(listing=ListingFactory(host=client.owner))
+    item = {"listing_id": float(room_type.listing_id), "room_type_id": float(room_type.pk), "base_price": 800}
+    response = client.post("/v2/integrations/mangobeds/rates", {"data": [item]}, format="json")
+    assert response.status_code == 200, response.content
+    room_type.refresh_from_db()
+    assert room_type.base_price == 800

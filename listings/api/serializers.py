@@ -29,12 +29,15 @@ MONEY_TEXT = r"^[0-9]{1,10}(?:\.[0-9]{1,2})?$"
 
 
 class IdField(serializers.IntegerField):
-    """An id sent as an integer or as a string of digits (``5325`` or ``"5325"``)."""
+    """An id sent as an integer or as a string of digits (``5325`` or ``"5325"``); ``5325.0`` is an
+    integer too (JSON Schema's ``integer`` includes it)."""
 
     def __init__(self, **kwargs):
         super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
 
     def to_internal_value(self, data):
+        if isinstance(data, float) and data.is_integer():
+            data = int(data)
         if isinstance(data, bool) or not isinstance(data, (int, str)):
             self.fail("invalid")
         if isinstance(data, str) and not _DIGITS.fullmatch(data):
