@@ -115,7 +115,10 @@ class AutoSchema(BaseAutoSchema):
             if getattr(field, "max_length", None) is not None:
                 schema["maxItems"] = field.max_length
         elif direction == "request" and hasattr(field, "schema_rules"):
-            schema = {**schema, **field.schema_rules()}  # never the dict an @extend_schema_field holds
+            rules = field.schema_rules()
+            if "enum" in rules and field.allow_null:
+                rules["enum"] = [*rules["enum"], None]  # drf-spectacular then documents it as oneOf [enum, null]
+            schema = {**schema, **rules}  # never the dict an @extend_schema_field holds
         return schema
 
     def _map_basic_serializer(self, serializer, direction):
