@@ -89,6 +89,19 @@ def _codes_by_name() -> dict[str, str]:
     return names
 
 
+@functools.cache
+def country_names() -> list[str]:
+    """Every name ``country_code`` knows, as spelled in ISO 3166-1 or ``ALIASES`` (for the OpenAPI document)."""
+    names = set(ALIASES)
+    for country in pycountry.countries:
+        names.update(
+            name
+            for attribute in ("official_name", "name", "common_name")
+            if (name := getattr(country, attribute, None))
+        )
+    return sorted(names)
+
+
 def country_code(name: str) -> str | None:
     """The alpha-2 code for a country name, or ``None`` when the name is not known."""
     return _codes_by_name().get(_fold(name))

@@ -28,6 +28,19 @@ MAX_AGE = 120  # beyond this a date of birth is a typo, not a person
 E164_SHAPE = re.compile(r"\+\d{7,15}")
 
 
+@functools.cache
+def phone_pattern() -> str:
+    """What ``normalise_phone`` accepts (in ASCII digits), for the OpenAPI document: ``+``, a
+    country calling code that exists, and the rest up to 7 to 15 digits in all."""
+    by_length: dict[int, list[str]] = {}
+    for code in sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE):
+        by_length.setdefault(len(str(code)), []).append(str(code))
+    branches = [
+        f"(?:{'|'.join(codes)})[0-9]{{{7 - length},{15 - length}}}" for length, codes in sorted(by_length.items())
+    ]
+    return rf"^\+(?:{'|'.join(branches)})$"
+
+
 def normalise_phone(value: str) -> str:
     """``value`` in its stored E.164 form, or ``ValidationError`` when it is not an E.164 number.
 

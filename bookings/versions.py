@@ -100,6 +100,31 @@ from django.utils import timezone
 _VERSION = re.compile(r"^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(?:\.(\d{1,18}))?$")
 _CURSOR = re.compile(r"^seq:(\d{1,18})$")
 
+# The ``since`` values ``parse_since`` takes, as one regular expression for the OpenAPI
+# document: a real time ``YYYY-MM-DD HH:MM:SS`` (leap days included), or ``encode_cursor``'s
+# unpadded URL-safe base64 of ``seq:`` and 1 to 18 digits. The base64 is spelled out
+# sextet by sextet: ``seq`` is ``c2Vx``; ``:`` and two digits are ``Oj`` + a char for the first
+# digit + one for the second; three digits are four chars, the first two of which share the
+# first digit's bits (so ``O`` is only followed by ``D``/``T``: digits 8 and 9).
+_YEAR = r"(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])"
+_DAY_MONTH = (
+    r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+    r"|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+    r"|02-(?:0[1-9]|1[0-9]|2[0-8]))"
+)
+_LEAP_YEAR = r"(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
+_CLOCK = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+_DIGIT_HIGH = r"(?:[MN][DTjz]|O[DT])"  # a digit's first 6 + 2 bits, after a byte boundary
+_DIGIT_MIDDLE = "[AEIMQUYcgk]"  # a digit's low 4 bits, then 00
+_DIGIT_LOW = "[w-z0-5]"  # 11 + a digit's low 4 bits
+_TRIPLE = f"{_DIGIT_HIGH}{_DIGIT_MIDDLE}{_DIGIT_LOW}"
+_ONE = r"(?:[MN][AQgw]|O[AQ])"
+_TWO = f"{_DIGIT_HIGH}{_DIGIT_MIDDLE}"
+_CURSOR_TEXT = (
+    f"c2VxOj{_DIGIT_MIDDLE}(?:{_DIGIT_LOW}(?:(?:{_TRIPLE}){{0,4}}(?:{_ONE}|{_TWO})?|(?:{_TRIPLE}){{5}}{_ONE}?))?"
+)
+SINCE_PATTERN = f"^(?:(?:{_YEAR}-{_DAY_MONTH}|{_LEAP_YEAR}-02-29) {_CLOCK}|{_CURSOR_TEXT})$"
+
 # PostgreSQL: bump the counters of the listing's audience (its host and grantees) in user id
 # order, each to above its own value and above every committed change_seq (an index probe,
 # no lock), creating a missing one; one row back.

@@ -13,13 +13,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.contrib.auth import password_validation
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from accounts import validators
-from accounts.countries import country_code, country_name
+from accounts.countries import country_code, country_name, country_names
+from accounts.languages import language_codes
 from accounts.models import META_MAX_NUMBER, User, meta_value_error
+from coliving.api.fields import StrictCharField
 from coliving.api.timestamps import TimestampField
+
+# Not only digits (NumericPasswordValidator), no NUL.
+PASSWORD_PATTERN = r"^[^\x00]*[^\d\x00][^\x00]*$"
 
 META_MAX_KEYS = 50
 META_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
@@ -52,7 +58,7 @@ class BlankAsNullCharField(serializers.CharField):
         "examples": ["United States"],
     }
 )
-class CountryField(serializers.CharField):
+class CountryField(StrictCharField):
     default_error_messages = {
         "unknown": 'Unknown country "{value}": send its full English name, e.g. "United States".',
     }
@@ -67,16 +73,48 @@ class CountryField(serializers.CharField):
     def to_representation(self, value):
         return country_name(value)
 
+    def schema_rules(self) -> dict:
+        return {"enum": country_names()}
 
-class TimezoneField(serializers.CharField):
+
+class TimezoneField(StrictCharField):
+    """An IANA zone name in any case, stored as spelled in the database (``america/new_york`` →
+    ``America/New_York``); the schema lists the names."""
+
     def to_internal_value(self, data) -> str:
         value = super().to_internal_value(data)
         return validators.timezones().get(value.casefold(), value)
 
+    def schema_rules(self) -> dict:
+        return {"enum": sorted(validators.timezones().values())}
 
-class LanguageField(serializers.CharField):
+
+class LanguageField(StrictCharField):
+    """An ISO 639-1 code in any case, stored lower-case; the schema lists the codes."""
+
     def to_internal_value(self, data) -> str:
         return super().to_internal_value(data).lower()
+
+    def schema_rules(self) -> dict:
+        return {"enum": sorted(language_codes())}
+
+
+class PhoneField(StrictCharField):
+    def schema_rules(self) -> dict:
+        return {"pattern": validators.phone_pattern()}
+
+
+class PasswordField(StrictCharField):
+    """Checked by Django's password validators (``AUTH_PASSWORD_VALIDATORS``, in the service); the
+    schema says what a schema can: their minimum length, not only digits. Similarity to the
+    user's name or email and the list of common passwords are checked too."""
+
+    def schema_rules(self) -> dict:
+        rules = {"pattern": PASSWORD_PATTERN}
+        for validator in password_validation.get_default_password_validators():
+            if isinstance(validator, password_validation.MinimumLengthValidator):
+                rules["minLength"] = validator.min_length
+        return rules
 
 
 @extend_schema_field(META_VALUE_SCHEMA)
@@ -115,11 +153,14 @@ class MetaField(serializers.DictField):
     def __init__(self, **kwargs):
         super().__init__(child=MetaValueField(), **kwargs)
 
+    def schema_rules(self) -> dict:
+        return {"maxProperties": META_MAX_KEYS, "propertyNames": {"pattern": META_KEY_PATTERN.pattern}}
+
     def to_internal_value(self, data) -> dict[str, Any]:
         value = super().to_internal_value(data)
         if len(value) > META_MAX_KEYS:
             self.fail("too_many")
-        bad = [key for key in value if not META_KEY_PATTERN.match(key)]
+        bad = [key for key in value if not META_KEY_PATTERN.fullmatch(key)]
         if bad:
             raise serializers.ValidationError({key[:64]: [self.error_messages["bad_key"]] for key in bad})
         return value
@@ -133,7 +174,7 @@ class UserCreateSerializer(serializers.Serializer):
     """The spec's body, field for field, plus ``meta``. Only the first four fields are required."""
 
     email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(
+    password = PasswordField(
         write_only=True,
         max_length=128,
         trim_whitespace=False,
@@ -141,14 +182,14 @@ class UserCreateSerializer(serializers.Serializer):
         help_text="Checked by the password validators (length, common passwords, similarity to the user's "
         "name and email, not only digits).",
     )
-    first_name = serializers.CharField(
+    first_name = StrictCharField(
         max_length=150, help_text='Stored formatted: trimmed, spaces collapsed, capitalised ("jOHN" → "John").'
     )
-    last_name = serializers.CharField(
+    last_name = StrictCharField(
         max_length=150,
         help_text='Stored formatted; lower-case particles are kept ("van beethoven" → "van Beethoven").',
     )
-    phone = serializers.CharField(
+    phone = PhoneField(
         max_length=16,
         validators=[validators.validate_phone],
         help_text="E.164, e.g. +1234567890: + and a country calling code that exists, then digits only. Stored "
@@ -163,7 +204,7 @@ class UserCreateSerializer(serializers.Serializer):
     )
     gender = serializers.ChoiceField(choices=User.Gender.choices, **OPTIONAL)
     country = CountryField(max_length=100, **OPTIONAL)
-    city = serializers.CharField(max_length=100, **OPTIONAL)
+    city = StrictCharField(max_length=100, **OPTIONAL)
     timezone = TimezoneField(
         max_length=64,
         validators=[validators.validate_timezone],

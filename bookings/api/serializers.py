@@ -6,8 +6,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bookings.models import Booking
-from bookings.versions import Cursor, format_version, parse_since
+from bookings.versions import SINCE_PATTERN, Cursor, format_version, parse_since
 from coliving.api.converters import MAX_ID
+from coliving.api.fields import StrictCharField
 from coliving.api.timestamps import TimestampField
 
 VERSION_HELP = (
@@ -51,7 +52,7 @@ class BookingCreateSerializer(serializers.Serializer):
         source="checkout", input_formats=["%Y-%m-%d"], help_text="Departure day, YYYY-MM-DD."
     )
     guests = serializers.IntegerField(min_value=1, max_value=100)
-    message = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    message = StrictCharField(required=False, allow_blank=True, default="", max_length=5000)
 
     def validate(self, attrs):
         if attrs["checkout"] <= attrs["checkin"]:
@@ -86,7 +87,7 @@ class BookingSerializer(serializers.Serializer):
 
 
 class BookingMessageCreateSerializer(serializers.Serializer):
-    message = serializers.CharField(max_length=5000, trim_whitespace=True)
+    message = StrictCharField(max_length=5000, trim_whitespace=True)
 
 
 class BookingMessageSerializer(serializers.Serializer):
@@ -100,8 +101,13 @@ class BookingMessageSerializer(serializers.Serializer):
 # --- Integrations: the bookings feed and the booking detail -------------------------------
 
 
+class SinceField(StrictCharField):
+    def schema_rules(self) -> dict:
+        return {"pattern": SINCE_PATTERN}
+
+
 class FeedParamsSerializer(serializers.Serializer):
-    since = serializers.CharField(
+    since = SinceField(
         required=False,
         max_length=40,
         help_text="The `next_since` of your last answer: only the changes after it, none ever skipped. Or a "

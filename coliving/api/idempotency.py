@@ -51,7 +51,10 @@ HEADER = "Idempotency-Key"
 REPLAYED_HEADERS = ("Location", "Content-Location")
 MAX_LENGTH = 255
 STALE_AFTER = timedelta(minutes=5)
-_ACCEPTABLE_KEY = re.compile(r"[\x20-\x7e]*[\x21-\x7e][\x20-\x7e]*", re.ASCII)
+# Printable ASCII, not only spaces; the OpenAPI document states the same (``HEADER_SCHEMA``).
+KEY_PATTERN = r"^[\x20-\x7e]*[\x21-\x7e][\x20-\x7e]*$"
+_ACCEPTABLE_KEY = re.compile(KEY_PATTERN, re.ASCII)
+HEADER_SCHEMA = {"type": "string", "minLength": 1, "maxLength": MAX_LENGTH, "pattern": KEY_PATTERN}
 
 
 class _Discard(Exception):

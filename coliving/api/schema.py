@@ -27,6 +27,7 @@ from drf_spectacular.plumbing import ResolvedComponent, force_instance, is_list_
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
+from coliving.api import idempotency
 from coliving.api.families import STATUS_CODES, Family
 from coliving.api.routing import SANDBOX_PREFIX, registry
 
@@ -129,12 +130,12 @@ class AutoSchema(BaseAutoSchema):
         if getattr(self._handler(), "idempotent", False):
             params.append(
                 OpenApiParameter(
-                    "Idempotency-Key",
-                    str,
+                    idempotency.HEADER,
+                    idempotency.HEADER_SCHEMA,
                     OpenApiParameter.HEADER,
                     required=False,
-                    description="At most 255 characters. A retry with the same key and body replays the first "
-                    "2xx response for 24 h; the same key with another body is 409 idempotency_key_mismatch.",
+                    description="1 to 255 printable ASCII characters. A retry with the same key and body replays the "
+                    "first 2xx response for 24 h; the same key with another body is 409 idempotency_key_mismatch.",
                 )
             )
         return params
@@ -152,6 +153,39 @@ class AutoSchema(BaseAutoSchema):
         body["content"] = {kept: content[kept]}
         body["description"] = f"Also accepted as {' or '.join(others)}, with the same fields."
         return body
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        """DRF's field plus the rules drf-spectacular leaves out: a list's length (``allow_empty``,
+        ``min_length``/``max_length`` of ``many=True``) and a field's own ``schema_rules()``."""
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if not isinstance(schema, dict):
+            return schema
+        if is_list_serializer(field):
+            minimum = max(getattr(field, "min_length", None) or 0, 0 if field.allow_empty else 1)
+            if minimum:
+                schema["minItems"] = minimum
+            if getattr(field, "max_length", None) is not None:
+                schema["maxItems"] = field.max_length
+        elif direction == "request" and hasattr(field, "schema_rules"):
+            rules = field.schema_rules()
+            if "enum" in rules and field.allow_null:
+                rules["enum"] = [*rules["enum"], None]  # drf-spectacular then documents it as oneOf [enum, null]
+            schema = {**schema, **rules}  # never the dict an @extend_schema_field holds
+        return schema
+
+    def _map_basic_serializer(self, serializer, direction):
+        """A serializer's ``schema_one_of_required`` (at least one of these fields) as ``anyOf`` in
+        requests, and its ``schema_response_optional`` fields left out of ``required`` in responses."""
+        schema = super()._map_basic_serializer(serializer, direction)
+        names = getattr(serializer, "schema_one_of_required", ())
+        if direction == "request" and names:
+            schema["anyOf"] = [{"required": [name]} for name in names]
+        optional = getattr(serializer, "schema_response_optional", ())
+        if direction == "response" and optional and "required" in schema:
+            schema["required"] = [name for name in schema["required"] if name not in optional]
+            if not schema["required"]:
+                del schema["required"]
+        return schema
 
     def _get_paginator(self):
         paginator = super()._get_paginator()

@@ -17,22 +17,27 @@ from rest_framework import serializers
 from rest_framework.settings import api_settings
 
 from coliving.api.converters import MAX_ID
+from coliving.api.fields import StrictCharField
 from listings import limits
-from listings.currencies import normalise_currency
+from listings.currencies import currency_codes, normalise_currency
 from listings.feed.enums import choices
 from listings.models import Listing
 
 MAX_AVAILABLE = 2**31 - 1
 _DIGITS = re.compile(r"[0-9]{1,19}")
+MONEY_TEXT = r"^[0-9]{1,10}(?:\.[0-9]{1,2})?$"
 
 
 class IdField(serializers.IntegerField):
-    """An id sent as an integer or as a string of digits (``5325`` or ``"5325"``)."""
+    """An id sent as an integer or as a string of digits (``5325`` or ``"5325"``); ``5325.0`` is an
+    integer too (JSON Schema's ``integer`` includes it)."""
 
     def __init__(self, **kwargs):
         super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
 
     def to_internal_value(self, data):
+        if isinstance(data, float) and data.is_integer():
+            data = int(data)
         if isinstance(data, bool) or not isinstance(data, (int, str)):
             self.fail("invalid")
         if isinstance(data, str) and not _DIGITS.fullmatch(data):
@@ -49,13 +54,21 @@ class StrictIntegerField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
-class StrictCharField(serializers.CharField):
-    """A JSON string only (DRF's ``CharField`` would turn ``12345`` into ``"12345"``)."""
+class CurrencyField(StrictCharField):
+    """An ISO 4217 code of a currency in circulation, any case; stored upper case."""
 
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
+    default_error_messages = {"unknown": "Must be an ISO 4217 currency code, e.g. EUR."}
+
+    def to_internal_value(self, data) -> str:
+        code = normalise_currency(super().to_internal_value(data))
+        if code is None:
+            self.fail("unknown")
+        return code
+
+    def schema_rules(self) -> dict:
+        # In allOf, as the feed's currency enum (listings/feed/schema.py): drf-spectacular would
+        # otherwise merge the two value sets named "currency" into one colliding component.
+        return {"allOf": [{"enum": sorted(currency_codes())}]}
 
 
 # --- GET /v2/listings -----------------------------------------------------------------------
@@ -202,8 +215,28 @@ class AvailabilityUpdatedSerializer(MessageSerializer):
 # --- POST /v2/integrations/{provider}/rates -------------------------------------------------
 
 
+class MoneyField(serializers.DecimalField):
+    """A price of at most 10 digits and 2 decimals: a JSON number (the spec's examples), or its
+    decimal text (``"999.99"``). ``true``, ``""`` or ``"1e3"`` are refused; the schema says which
+    forms are accepted (``pattern`` applies to strings only, ``multipleOf`` to numbers only)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(coerce_to_string=False, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (int, float, str)):
+            self.fail("invalid")
+        if isinstance(data, str) and not re.fullmatch(MONEY_TEXT, data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+    def schema_rules(self) -> dict:
+        types = ["number", "string", "null"] if self.allow_null else ["number", "string"]
+        return {"type": types, "multipleOf": 0.01, "pattern": MONEY_TEXT}
+
+
 def _money(name: str, **kwargs) -> serializers.DecimalField:
-    return serializers.DecimalField(
+    return MoneyField(
         max_digits=12,
         decimal_places=2,
         min_value=0,
@@ -220,7 +253,7 @@ def _month(name: str, month: str) -> serializers.DecimalField:
 class RateItemSerializer(serializers.Serializer):
     listing_id = IdField()
     room_type_id = IdField()
-    currency = StrictCharField(required=False, help_text="ISO 4217 code, any case; stored upper case.")
+    currency = CurrencyField(required=False, help_text="ISO 4217 code, any case; stored upper case.")
     base_price = _money("base_price", help_text="Monthly price for months without their own price.")
     price_jan = _month("price_jan", "January")
     price_feb = _month("price_feb", "February")
@@ -235,14 +268,10 @@ class RateItemSerializer(serializers.Serializer):
     price_nov = _month("price_nov", "November")
     price_dec = _month("price_dec", "December")
 
-    def validate_currency(self, value: str) -> str:
-        code = normalise_currency(value)
-        if code is None:
-            raise serializers.ValidationError("Must be an ISO 4217 currency code, e.g. EUR.")
-        return code
+    schema_one_of_required = limits.PRICE_FIELDS  # coliving/api/schema.py: "anyOf" in the document
 
     def validate(self, attrs) -> limits.RateItem:
-        if not any(name in attrs for name in limits.PRICE_FIELDS):
+        if not any(name in attrs for name in self.schema_one_of_required):
             raise serializers.ValidationError(
                 {"base_price": ["Send base_price or at least one of price_jan … price_dec."]}
             )

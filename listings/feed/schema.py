@@ -135,7 +135,13 @@ def _field(spec: Field) -> serializers.Field:
 @functools.cache
 def serializer_for(pattern: str) -> type[serializers.Serializer]:
     """The serializer class of the object at ``pattern`` ("" is a whole listing)."""
-    attrs = {spec.name: _field(spec) for spec in children(pattern)}
+    specs = children(pattern)
+    attrs: dict = {spec.name: _field(spec) for spec in specs}
+    # GET /v2/listings/{id} returns what the platform holds, leaving out what it does not
+    # rather than inventing it: a listing made in the admin may lack a value an import must
+    # send (a room type's host-side ``id``, the listing's ``prices.currency``). Only the
+    # platform's own ids are always there.
+    attrs["schema_response_optional"] = tuple(spec.name for spec in specs if not spec.read_only)
     name = _component(pattern) if pattern else "ListingFeed"
     attrs["Meta"] = type("Meta", (), {"ref_name": name})
     return type(f"{name}Serializer", (FeedObjectSerializer,), attrs)

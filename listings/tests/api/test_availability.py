@@ -233,7 +233,7 @@ BAD_ITEMS = [
     ("listing_id", "12.5", "listing_id"),
     ("listing_id", 0, "listing_id"),
     ("listing_id", -5325, "listing_id"),
-    ("listing_id", 5325.0, "listing_id"),
+    ("listing_id", 5325.5, "listing_id"),  # 5325.0 is an integer in JSON Schema, and accepted
     ("listing_id", True, "listing_id"),
     ("listing_id", 2**63, "listing_id"),
     ("listing_id", "99999999999999999999", "listing_id"),
