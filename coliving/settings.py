@@ -332,6 +332,7 @@ SPECTACULAR_SETTINGS = {
         "UserGenderEnum": "accounts.models.User.Gender",
         "JobStatusEnum": "jobs.models.Job.Status",
         "BookingStatusEnum": "bookings.models.Booking.Status",
+        "JobCurrencyEnum": ["EUR", "USD", "GBP"],  # jobs.models.Job.Currency's values (its labels differ)
     },
     "EXTENSIONS_INFO": {},
     # The document is read by client generators: see coliving/api/schema.py (hooks at the end).
@@ -339,6 +340,7 @@ SPECTACULAR_SETTINGS = {
         "coliving.api.schema.postprocess_unwrap_primitives",
         "drf_spectacular.hooks.postprocess_schema_enums",
         "coliving.api.schema.postprocess_named_components",
+        "coliving.api.schema.postprocess_enum_varnames",
     ],
 }
 

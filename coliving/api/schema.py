@@ -174,12 +174,18 @@ class AutoSchema(BaseAutoSchema):
         return schema
 
     def _map_basic_serializer(self, serializer, direction):
-        """A serializer's ``schema_one_of_required`` (at least one of these fields) as ``anyOf`` in
-        requests, and its ``schema_response_optional`` fields left out of ``required`` in responses."""
+        """A serializer's ``schema_one_of_required`` (at least one of these fields) stated in the
+        request component's description, and its ``schema_response_optional`` fields left out of
+        ``required`` in responses.
+
+        Not as ``anyOf: [{required: [a]}, …]``, which JSON Schema could check: generators then
+        give up on the object (openapi-python-client typed the rates push's items ``Any`` and
+        made no model for them), and clients generated from the document are a documented use."""
         schema = super()._map_basic_serializer(serializer, direction)
         names = getattr(serializer, "schema_one_of_required", ())
         if direction == "request" and names:
-            schema["anyOf"] = [{"required": [name]} for name in names]
+            rule = f"At least one of {', '.join(names)} is required."
+            schema["description"] = f"{schema['description']}\n\n{rule}" if schema.get("description") else rule
         optional = getattr(serializer, "schema_response_optional", ())
         if direction == "response" and optional and "required" in schema:
             schema["required"] = [name for name in schema["required"] if name not in optional]
@@ -350,4 +356,34 @@ def postprocess_named_components(result, generator, request, public):
                         raise ValueError(f"Two response bodies want the component name {name}")
                     media["schema"] = {"$ref": f"#/components/schemas/{name}"}
     result["components"]["schemas"] = dict(sorted(schemas.items()))
+    return result
+
+
+def _constant_name(value: str) -> str:
+    """``"Etc/GMT+1"`` → ``"ETC_GMT_PLUS_1"``: a constant name that keeps what sets values apart."""
+    text = value.replace("+", "_plus_").replace("-", "_minus_")
+    name = re.sub(r"[^0-9A-Za-z]+", "_", text).strip("_").upper()
+    return name if name[:1].isalpha() else f"VALUE_{name}"
+
+
+def postprocess_enum_varnames(result, generator, request, public):
+    """Name the members of a string enum whose values only differ in punctuation or case
+    (``GMT+0``, ``GMT-0``, ``GMT0``) with ``x-enum-varnames``, as generators read it:
+    otherwise they derive one constant name for several values, and openapi-python-client
+    refuses the whole document (or another generator silently keeps only one of them)."""
+    for node in _walk(result):
+        values = node.get("enum")
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values if v is not None):
+            continue
+        present = [v for v in values if v is not None]
+        # What generators keep of a value for its name: its letters and digits, in one case.
+        if len({re.sub(r"[^0-9A-Z]", "", v.upper()) for v in present}) == len(present):
+            continue
+        names = [_constant_name(v) for v in present]
+        taken: dict[str, int] = {}
+        unique = []
+        for name in names:
+            taken[name] = taken.get(name, 0) + 1
+            unique.append(name if taken[name] == 1 else f"{name}_{taken[name]}")
+        node["x-enum-varnames"] = unique
     return result

@@ -90,6 +90,15 @@ def test_the_feed_enums_are_named_after_their_helper_endpoints():
     assert "Unit of room_size" in unit["description"]
 
 
+def test_enum_members_that_generators_would_name_alike_have_their_own_names():
+    timezones = document()["components"]["schemas"]["TimezoneEnum"]
+    names = dict(zip(timezones["enum"], timezones["x-enum-varnames"], strict=True))
+    assert (names["GMT+0"], names["GMT-0"], names["GMT0"]) == ("GMT_PLUS_0", "GMT_MINUS_0", "GMT0")
+    assert len(set(names.values())) == len(names)
+    # An enum whose values generators tell apart is left alone.
+    assert "x-enum-varnames" not in document()["components"]["schemas"]["BookingStatusEnum"]
+
+
 def test_operation_ids_are_unique_and_readable():
     ids = [operation["operationId"] for _, _, operation in operations()]
     assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)

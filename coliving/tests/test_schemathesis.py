@@ -71,7 +71,9 @@ RULES_BEYOND_THE_SCHEMA = {
     # available <= the room type's amount (stored data); 422 invalid_room_types: a room type
     # id that is not of its listing (stored data, the spec's own answer).
     "integrations_availability_update": ["400", "422"],
-    "integrations_rates_update": ["422"],
+    # 400: an item without any price. "At least one of these fields" is in the item's
+    # description, not an anyOf, which client generators cannot read (coliving/api/schema.py).
+    "integrations_rates_update": ["400", "422"],
     # The JSON feed's import rules: helper catalogue ids, one matching key per listing,
     # rooms within their room type's amount, … (listings/feed/validation.py).
     "listings_create": ["400"],

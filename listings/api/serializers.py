@@ -66,9 +66,7 @@ class CurrencyField(StrictCharField):
         return code
 
     def schema_rules(self) -> dict:
-        # In allOf, as the feed's currency enum (listings/feed/schema.py): drf-spectacular would
-        # otherwise merge the two value sets named "currency" into one colliding component.
-        return {"allOf": [{"enum": sorted(currency_codes())}]}
+        return {"enum": sorted(currency_codes())}
 
 
 # --- GET /v2/listings -----------------------------------------------------------------------
@@ -268,7 +266,7 @@ class RateItemSerializer(serializers.Serializer):
     price_nov = _month("price_nov", "November")
     price_dec = _month("price_dec", "December")
 
-    schema_one_of_required = limits.PRICE_FIELDS  # coliving/api/schema.py: "anyOf" in the document
+    schema_one_of_required = limits.PRICE_FIELDS  # stated in the document (coliving/api/schema.py)
 
     def validate(self, attrs) -> limits.RateItem:
         if not any(name in attrs for name in self.schema_one_of_required):
