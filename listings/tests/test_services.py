@@ -198,36 +198,6 @@ def test_provider_key_set_refuses_a_key_linked_to_another_account(mangobeds):
         services.provider_key_set(owner=UserFactory(), provider=mangobeds, raw_key="shared-key-0001")
 
 
-def test_provider_key_set_answers_from_the_winner_when_it_loses_a_race(mangobeds, monkeypatch):
-    """Another request links the same owner between our read and our insert: we answer from its row."""
-    owner = UserFactory()
-    real_select_for_update = ProviderAccountLink.objects.select_for_update
-    reads = []
-
-    class ReadBeforeTheOtherCommits:
-        def __init__(self, queryset):
-            self.queryset = queryset
-
-        def filter(self, **lookups):
-            return ReadBeforeTheOtherCommits(self.queryset.filter(**lookups))
-
-        def first(self):
-            reads.append(1)
-            if len(reads) == 1:  # we saw no link; the other request commits right after
-                digest = services.provider_key_digest("same-key-0001")
-                ProviderAccountLink.objects.create(provider=mangobeds, owner=owner, key_digest=digest)
-                return None
-            return self.queryset.first()
-
-    monkeypatch.setattr(
-        ProviderAccountLink.objects, "select_for_update", lambda: ReadBeforeTheOtherCommits(real_select_for_update())
-    )
-
-    assert services.provider_key_set(owner=owner, provider=mangobeds, raw_key="same-key-0001") == "unchanged"
-    assert len(reads) == 2
-    assert ProviderAccountLink.objects.filter(owner=owner).count() == 1
-
-
 # --- reads ----------------------------------------------------------------------------------------
 
 

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
 
 import pytest
+from django.db import connection
 
+from apikeys.models import Provider
+from conftest import requires_postgres
 from listings.models import ProviderAccountLink
 
 URL = "/v2/integrations/mangobeds/provider-key"
@@ -166,3 +171,59 @@ def test_each_owner_has_its_own_link(key_client, client):
     assert status_of(client.post(URL, {"provider_api_key": KEY}, format="json")) == "created"
     assert status_of(other.post(URL, {"provider_api_key": "mb_live_other_host"}, format="json")) == "created"
     assert sorted(owner for _, owner, _ in links()) == sorted([client.owner.pk, other.owner.pk])
+
+
+def lock_waiters() -> int:
+    """How many sessions on this test database are waiting for a lock."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0]
+
+
+@requires_postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_hosts_racing_to_link_one_key_one_wins_and_the_other_is_409(key_client):
+    provider = Provider.objects.get_or_create(slug="mangobeds", defaults={"name": "Mango Beds"})[0]
+    hosts = [key_client(["listings.write"]) for _ in range(2)]
+    responses: dict[int, object] = {}
+    errors: list[BaseException] = []
+
+    def link(index: int) -> None:
+        try:
+            responses[index] = hosts[index].post(URL, {"provider_api_key": KEY}, format="json")
+        except BaseException as exc:  # reported on the main thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    # A link's foreign key to the provider is checked at COMMIT (Django's are deferred), so a
+    # third connection holding the provider's row FOR UPDATE keeps the first INSERT from
+    # committing: the second request also finds the key unlinked and meets the unique
+    # constraint, the race the service settles. Released once both requests are waiting.
+    holder = connection.get_new_connection(connection.get_connection_params())
+    threads = [threading.Thread(target=link, args=(index,)) for index in range(2)]
+    try:
+        holder.execute("SELECT 1 FROM apikeys_provider WHERE id = %s FOR UPDATE", [provider.pk])
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 30
+        while lock_waiters() < 2:
+            assert not errors, errors
+            assert time.monotonic() < deadline, f"both requests never waited on a lock ({len(responses)} answered)"
+            time.sleep(0.02)
+    finally:
+        holder.rollback()
+        holder.close()
+        for thread in threads:
+            thread.join(timeout=60)
+
+    assert not errors, errors
+    assert not any(thread.is_alive() for thread in threads)
+    assert sorted(response.status_code for response in responses.values()) == [200, 409]
+    winner = next(index for index, response in responses.items() if response.status_code == 200)
+    loser = 1 - winner
+    assert responses[winner].json() == {"success": True, "data": {"status": "created"}}
+    assert responses[loser].json()["code"] == "provider_key_already_linked"
+    assert links() == [("mangobeds", hosts[winner].owner.pk, hashlib.sha256(KEY.encode()).hexdigest())]
