@@ -4,12 +4,12 @@ writers of one room type's nights (PostgreSQL, with real concurrent transactions
 from __future__ import annotations
 
 import threading
-import time
 from datetime import date, timedelta
 
 import pytest
 from django.db import connection, transaction
 
+from coliving.tests.locks import wait_for_lock_waiters
 from conftest import requires_postgres
 from listings import inventory, services
 from listings.limits import AvailabilityItem
@@ -146,12 +146,13 @@ def test_a_take_waits_for_an_amount_change_and_takes_from_the_new_amount():
         took.set()
 
     threads = [_in_thread(change_amount, errors), _in_thread(book, errors)]
-    assert changed.wait(timeout=30)
-    time.sleep(0.3)
-    assert not took.is_set(), "the take went ahead while the amount was being changed"
-    release.set()
-    for thread in threads:
-        thread.join(timeout=30)
+    try:  # the change is released and both joined whatever happens here, so a failure is clean
+        assert changed.wait(timeout=30)
+        wait_for_lock_waiters(1, unless=took, why="the take went ahead while the amount was being changed")
+    finally:
+        release.set()
+        for thread in threads:
+            thread.join(timeout=30)
     assert not errors, errors
 
     assert result == [[]]

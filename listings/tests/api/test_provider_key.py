@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import threading
-import time
 
 import pytest
 from django.db import connection
 
 from apikeys.models import Provider
+from coliving.tests.locks import wait_for_lock_waiters
 from conftest import requires_postgres
 from listings.models import ProviderAccountLink
 
@@ -173,15 +173,6 @@ def test_each_owner_has_its_own_link(key_client, client):
     assert sorted(owner for _, owner, _ in links()) == sorted([client.owner.pk, other.owner.pk])
 
 
-def lock_waiters() -> int:
-    """How many sessions on this test database are waiting for a lock."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return cursor.fetchone()[0]
-
-
 @requires_postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_hosts_racing_to_link_one_key_one_wins_and_the_other_is_409(key_client):
@@ -189,12 +180,15 @@ def test_two_hosts_racing_to_link_one_key_one_wins_and_the_other_is_409(key_clie
     hosts = [key_client(["listings.write"]) for _ in range(2)]
     responses: dict[int, object] = {}
     errors: list[BaseException] = []
+    answered = threading.Event()
 
     def link(index: int) -> None:
         try:
             responses[index] = hosts[index].post(URL, {"provider_api_key": KEY}, format="json")
+            answered.set()
         except BaseException as exc:  # reported on the main thread
             errors.append(exc)
+            answered.set()
         finally:
             connection.close()
 
@@ -208,11 +202,7 @@ def test_two_hosts_racing_to_link_one_key_one_wins_and_the_other_is_409(key_clie
         holder.execute("SELECT 1 FROM apikeys_provider WHERE id = %s FOR UPDATE", [provider.pk])
         for thread in threads:
             thread.start()
-        deadline = time.monotonic() + 30
-        while lock_waiters() < 2:
-            assert not errors, errors
-            assert time.monotonic() < deadline, f"both requests never waited on a lock ({len(responses)} answered)"
-            time.sleep(0.02)
+        wait_for_lock_waiters(2, unless=answered, why="a request answered before both met the lock")
     finally:
         holder.rollback()
         holder.close()
