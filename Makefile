@@ -26,7 +26,7 @@ DEV_STAMP := $(VENV)/.requirements-dev.stamp
 RUN_ENV := DEBUG=1
 CHECK_ENV := DEBUG=0 SECRET_KEY=test-only-secret
 
-.PHONY: help run superuser worker scheduler test lint format check bench clean
+.PHONY: help run superuser worker scheduler test lint format check bench mutate clean
 
 help:
 	@echo "make run        local server on $(URL) (SQLite under var/, demo data and keys)"
@@ -37,6 +37,7 @@ help:
 	@echo "make lint       ruff check + ruff format --check"
 	@echo "make format     ruff check --fix + ruff format"
 	@echo "make bench      benchmarks (bench/run.sh)"
+	@echo "make mutate     mutation testing of the access and money rules (mutmut; not part of make test)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -116,6 +117,17 @@ format: $(DEV_STAMP)
 
 bench: $(DEV_STAMP)
 	bash bench/run.sh
+
+# Mutation testing (mutmut, configured in pyproject.toml) of the modules that guard access
+# and money, on PostgreSQL: needs DATABASE_URL (and REDIS_URL for the rate-limit tests).
+# Stops after MUTATE_MINUTES; a later run resumes where it stopped (state in mutants/,
+# `make mutate MUTATE_FRESH=1` starts over). Prints killed/survived/timeout per module.
+MUTATE_MINUTES ?= 20
+mutate: $(DEV_STAMP)
+	@[[ $${DATABASE_URL:-} == postgres* ]] || { echo "make mutate needs DATABASE_URL=postgres://…"; exit 2; }
+	@if [[ -n "$${MUTATE_FRESH:-}" ]]; then rm -rf mutants; fi
+	$(CHECK_ENV) timeout --signal=INT --kill-after=60 $(MUTATE_MINUTES)m $(BIN)/mutmut run --max-children 1 $(MUTANTS) || true
+	$(CHECK_ENV) $(BIN)/python mutate/report.py
 
 # Removes the virtualenv only; the local database in var/ is kept.
 clean:
