@@ -19,7 +19,21 @@ def test_it_refuses_a_missing_key(api_client, db):
 def test_a_sandbox_key_can_be_verified(key_client):
     from apikeys.models import ApiKey
 
-    assert key_client([], prefix=ApiKey.Prefix.TEST).get("/v2/me").status_code == 200
+    client = key_client([], prefix=ApiKey.Prefix.TEST)
+    response = client.get("/v2/me")
+
+    assert response.status_code == 200
+    assert response.json()["success"] is True
+    assert (response.json()["data"]["email"], response.json()["data"]["name"]) == (client.owner.email, client.owner.name)
+
+
+def test_it_makes_one_query(key_client, django_assert_num_queries):
+    client = key_client(["listings.read"])
+    # 1. the API key with its owner; the profile is the owner already loaded
+    with django_assert_num_queries(1):
+        response = client.get("/v2/me")
+    assert response.status_code == 200
+    assert response.json()["data"]["email"] == client.owner.email
 
 
 def test_timestamps_are_utc_seconds_except_the_verification_time_in_milliseconds(key_client):

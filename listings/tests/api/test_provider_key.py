@@ -42,6 +42,18 @@ def test_it_stores_the_provider_key_for_the_keys_owner(client, mangobeds):
     assert link.key_last4 == "7e1d"
 
 
+def test_linking_makes_nine_queries_and_a_repeat_five(client, django_assert_num_queries):
+    # 1. the API key  2. the active providers (read once per process)  in the transaction (3
+    # and the last: SAVEPOINT and RELEASE): 4. the key linked to another account?  5. this
+    # account's link, FOR UPDATE  6–8. the INSERT in a savepoint of its own (a lost race on
+    # the unique key is read again, not a 500)
+    with django_assert_num_queries(9):
+        assert status_of(client.post(URL, {"provider_api_key": KEY}, format="json")) == "created"
+    # 1. the API key  2 and 5. SAVEPOINT and RELEASE  3. the other-account check  4. the link
+    with django_assert_num_queries(5):
+        assert status_of(client.post(URL, {"provider_api_key": KEY}, format="json")) == "unchanged"
+
+
 def test_the_key_itself_is_not_stored_anywhere_in_the_row(client):
     client.post(URL, {"provider_api_key": KEY}, format="json")
 
