@@ -23,8 +23,9 @@ def test_a_sandbox_key_can_be_verified(key_client):
     response = client.get("/v2/me")
 
     assert response.status_code == 200
-    assert response.json()["success"] is True
-    assert (response.json()["data"]["email"], response.json()["data"]["name"]) == (client.owner.email, client.owner.name)
+    body = response.json()
+    assert body["success"] is True
+    assert (body["data"]["email"], body["data"]["name"]) == (client.owner.email, client.owner.name)
 
 
 def test_it_makes_one_query(key_client, django_assert_num_queries):
