@@ -38,6 +38,7 @@ def gunicorn(*, workers: int = 2, env: dict[str, str] | None = None, access_log:
     port = free_port()
     environment = {
         **os.environ,
+        "DJANGO_SETTINGS_MODULE": "coliving.settings",  # production's, not the test run's
         "DATABASE_URL": database_url(),
         "SECRET_KEY": "test-server-secret",
         "DEBUG": "0",
