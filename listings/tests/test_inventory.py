@@ -49,6 +49,20 @@ def test_a_take_takes_a_unit_of_every_night_and_fills_the_missing_ones_from_amou
 
 
 @pytest.mark.parametrize("implementation", TAKES)
+def test_a_take_touches_only_the_stays_nights_of_its_room_type(implementation):
+    room_type, neighbour = RoomTypeFactory(amount=3), RoomTypeFactory(amount=3)
+    after = CHECKOUT  # the check-out day is not a night of the stay
+    for other in (neighbour, room_type):
+        RoomTypeNightFactory(room_type=other, date=after, available=3)
+    RoomTypeNightFactory(room_type=neighbour, date=NIGHTS[1], available=3)
+
+    assert take(implementation, room_type) == []
+
+    assert nights_of(room_type) == {**dict.fromkeys(NIGHTS, 2), after: 3}
+    assert nights_of(neighbour) == {NIGHTS[1]: 3, after: 3}
+
+
+@pytest.mark.parametrize("implementation", TAKES)
 def test_a_take_with_a_full_night_takes_nothing_and_names_the_full_nights(implementation):
     room_type = RoomTypeFactory(amount=3)
     RoomTypeNightFactory(room_type=room_type, date=NIGHTS[0], available=2)
