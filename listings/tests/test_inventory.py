@@ -109,13 +109,15 @@ def test_a_release_gives_a_unit_back_never_above_the_amount():
     for night, available in zip(NIGHTS, (0, 2, 3, 1), strict=True):
         RoomTypeNightFactory(room_type=room_type, date=night, available=available)
     RoomTypeNightFactory(room_type=room_type, date=CHECKOUT, available=0)  # the check-out day: not the stay's
+    before = CHECKIN - timedelta(days=1)
+    RoomTypeNightFactory(room_type=room_type, date=before, available=0)  # the night before: not the stay's
     RoomTypeNightFactory(room_type=other, date=CHECKIN, available=0)
 
     with transaction.atomic():
         changed = inventory.nights_release(room_type_id=room_type.pk, checkin=CHECKIN, checkout=CHECKOUT)
 
     assert changed == 4
-    assert nights_of(room_type) == {NIGHTS[0]: 1, NIGHTS[1]: 3, NIGHTS[2]: 3, NIGHTS[3]: 2, CHECKOUT: 0}
+    assert nights_of(room_type) == {before: 0, NIGHTS[0]: 1, NIGHTS[1]: 3, NIGHTS[2]: 3, NIGHTS[3]: 2, CHECKOUT: 0}
     assert nights_of(other) == {CHECKIN: 0}
 
 
