@@ -64,15 +64,17 @@ def test_a_take_touches_only_the_stays_nights_of_its_room_type(implementation):
 
 @pytest.mark.parametrize("implementation", TAKES)
 def test_a_take_with_a_full_night_takes_nothing_and_names_the_full_nights(implementation):
-    room_type = RoomTypeFactory(amount=3)
+    room_type, neighbour = RoomTypeFactory(amount=3), RoomTypeFactory(amount=3)
     RoomTypeNightFactory(room_type=room_type, date=NIGHTS[0], available=2)
     RoomTypeNightFactory(room_type=room_type, date=NIGHTS[2], available=0)
+    RoomTypeNightFactory(room_type=neighbour, date=NIGHTS[0], available=1)  # same night, another room type
 
     assert take(implementation, room_type) == [NIGHTS[2]]
 
     stored = nights_of(room_type)
     assert stored.pop(NIGHTS[0]) == 2 and stored.pop(NIGHTS[2]) == 0
     assert set(stored.values()) <= {3}  # rows made for nights that had none hold the amount
+    assert nights_of(neighbour) == {NIGHTS[0]: 1}  # what was taken is given back to its own nights only
 
 
 @pytest.mark.parametrize("implementation", TAKES)
@@ -99,7 +101,7 @@ def test_the_last_unit_of_a_night_is_taken_once(implementation):
 def test_a_take_outside_a_transaction_is_refused():
     room_type = RoomTypeFactory()
 
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match=r"^nights_take\(\) must run inside the booking's transaction$"):
         inventory.nights_take(room_type_id=room_type.pk, checkin=CHECKIN, checkout=CHECKOUT)
 
 
