@@ -6,9 +6,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from accounts.tests.factories import UserFactory
 from coliving.api.errors import Conflict, FieldError, Forbidden, InvalidInput, Unprocessable
+from conftest import requires_postgres
 from listings import bench, inventory, limits, services
 from listings.models import MONTH_PRICE_FIELDS, Listing, ProviderAccountLink, RoomType, RoomTypeNight
 from listings.querysets import money, with_room_types
@@ -132,6 +134,25 @@ def test_both_night_upserts_insert_new_nights_and_overwrite_existing_ones(upsert
 
     assert nights_of(room_type) == {TODAY: 0, TODAY + DAY: 2, TODAY + 2 * DAY: 3}
     assert nights_of(other) == {TODAY: 4}
+
+
+@requires_postgres
+def test_nights_upsert_leaves_a_night_whose_value_does_not_change_alone():
+    """A PMS re-sending the same calendar writes no new row version (no dead tuple)."""
+    room_type = RoomTypeFactory(amount=5)
+    RoomTypeNightFactory(room_type=room_type, date=TODAY, available=2)
+
+    def row_version() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT ctid::text FROM listings_roomtypenight WHERE room_type_id = %s", [room_type.pk])
+            return cursor.fetchone()[0]
+
+    before = row_version()
+    inventory.nights_upsert(room_type_ids=[room_type.pk], dates=[TODAY], available=[2])
+    assert row_version() == before
+    inventory.nights_upsert(room_type_ids=[room_type.pk], dates=[TODAY], available=[3])
+    assert row_version() != before
+    assert nights_of(room_type) == {TODAY: 3}
 
 
 def test_nights_upsert_with_no_rows_runs_no_statement(django_assert_num_queries):
