@@ -126,6 +126,25 @@ def test_a_release_gives_a_unit_back_never_above_the_amount():
 # --- the lock order, with real concurrent transactions ----------------------------------------
 
 
+@requires_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_release_does_not_block_rows_that_reference_the_room_type():
+    """The release locks the room type FOR NO KEY UPDATE, not FOR UPDATE: a booking or a
+    night inserted meanwhile checks its foreign key with FOR KEY SHARE and must not wait."""
+    room_type = RoomTypeFactory(amount=3)
+    RoomTypeNightFactory(room_type=room_type, date=CHECKIN, available=1)
+    other = connection.get_new_connection(connection.get_connection_params())
+    try:
+        with transaction.atomic():
+            inventory.nights_release(room_type_id=room_type.pk, checkin=CHECKIN, checkout=CHECKOUT)
+            # What a foreign-key check does, from another connection, refusing to wait.
+            other.execute("SELECT 1 FROM listings_roomtype WHERE id = %s FOR KEY SHARE NOWAIT", [room_type.pk])
+            other.rollback()
+    finally:
+        other.close()
+    assert nights_of(room_type) == {CHECKIN: 2}
+
+
 def _in_thread(target, errors: list[BaseException]) -> threading.Thread:
     def run():
         try:
