@@ -91,3 +91,27 @@ def test_sandbox_keys_cannot_touch_the_live_api(key_client):
     response = key_client(["users.read"], prefix=ApiKey.Prefix.TEST).get("/v2/probe/coliving")
     assert response.status_code == 403
     assert response.json()["code"] == "sandbox_key_on_live_api"
+
+
+def test_a_sandbox_key_may_use_a_view_that_declares_sandbox(key_client):
+    client = key_client([], prefix=ApiKey.Prefix.TEST)
+    response = client.get("/v2/me")
+    assert response.status_code == 200
+    assert response.json()["data"]["email"] == client.owner.email
+
+
+@pytest.mark.parametrize(
+    "declared, method, expected",
+    [
+        ({"read_scope": "users.read"}, "GET", ("users.read",)),
+        ({"write_scope": ("jobs:write", "write")}, "POST", ("jobs:write", "write")),  # alternatives
+        ({"read_scope": ("jobs:read",), "write_scope": "write"}, "HEAD", ("jobs:read",)),
+        ({"read_scope": "users.read"}, "PATCH", ()),  # no write scope declared: closed
+    ],
+)
+def test_required_scopes_reads_the_views_declaration_for_the_method(declared, method, expected):
+    from coliving.api.base import FamilyMixin
+    from coliving.api.permissions import required_scopes
+
+    view = type("View", (FamilyMixin,), declared)()
+    assert required_scopes(view, method) == expected
