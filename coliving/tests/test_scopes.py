@@ -90,7 +90,17 @@ def test_expand_applies_implications_only_where_documented():
 def test_sandbox_keys_cannot_touch_the_live_api(key_client):
     response = key_client(["users.read"], prefix=ApiKey.Prefix.TEST).get("/v2/probe/coliving")
     assert response.status_code == 403
-    assert response.json()["code"] == "sandbox_key_on_live_api"
+    assert response.json() == {
+        "success": False,
+        "error": "Sandbox (sk_test_) keys cannot use the live API.",
+        "code": "sandbox_key_on_live_api",
+    }
+
+
+def test_a_view_that_declares_no_scope_says_it_is_closed(key_client):
+    response = key_client(sorted(scopes.PLATFORM_SCOPES)).get("/v2/probe/undeclared")
+    assert response.status_code == 403
+    assert response.json()["error"] == "This endpoint is not available to API keys."
 
 
 def test_a_sandbox_key_may_use_a_view_that_declares_sandbox(key_client):
