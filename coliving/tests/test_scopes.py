@@ -125,3 +125,19 @@ def test_required_scopes_reads_the_views_declaration_for_the_method(declared, me
 
     view = type("View", (FamilyMixin,), declared)()
     assert required_scopes(view, method) == expected
+
+
+def test_a_missing_scope_among_alternatives_names_them_all(db):
+    from types import SimpleNamespace
+
+    from rest_framework.exceptions import PermissionDenied
+
+    from apikeys.tests.factories import make_key
+    from coliving.api.base import FamilyMixin
+    from coliving.api.permissions import ScopePermission
+
+    key, _raw = make_key(scopes=["users.read"])
+    view = type("View", (FamilyMixin,), {"write_scope": ("users.write", "listings.write")})()
+    with pytest.raises(PermissionDenied) as excinfo:
+        ScopePermission().has_permission(SimpleNamespace(auth=key, method="POST"), view)
+    assert str(excinfo.value.detail) == "Missing required scope: users.write or listings.write"
