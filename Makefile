@@ -26,7 +26,7 @@ DEV_STAMP := $(VENV)/.requirements-dev.stamp
 RUN_ENV := DEBUG=1
 CHECK_ENV := DEBUG=0 SECRET_KEY=test-only-secret
 
-.PHONY: help run superuser worker scheduler test lint format check bench soak clean client
+.PHONY: help run superuser worker scheduler test lint format check bench soak mutate clean client
 
 help:
 	@echo "make run        local server on $(URL) (SQLite under var/, demo data and keys)"
@@ -39,6 +39,7 @@ help:
 	@echo "make bench      benchmarks (bench/run.sh)"
 	@echo "make client     a Python client of the API in $(CLIENT_DIR) (openapi-python-client)"
 	@echo "make soak       optional: 10 minutes of mixed load on 2 gunicorn workers (bench/soak.sh)"
+	@echo "make mutate     mutation testing of the access and money rules (mutmut; not part of make test)"
 
 # Two makes at once (two `make run`s on a fresh clone) must not both create and install into
 # one .venv: the install holds a lock (flock, util-linux; where it is missing, no lock), and
@@ -153,6 +154,16 @@ client: $(DEV_STAMP)
 # Optional, ten minutes: errors, oversells and worker memory under the bench's mixed load.
 soak: $(DEV_STAMP)
 	bash bench/soak.sh
+# Mutation testing (mutmut, configured in pyproject.toml) of the modules that guard access
+# and money, on PostgreSQL: needs DATABASE_URL (and REDIS_URL for the rate-limit tests).
+# Stops after MUTATE_MINUTES; a later run resumes where it stopped (state in mutants/,
+# `make mutate MUTATE_FRESH=1` starts over). Prints killed/survived/timeout per module.
+MUTATE_MINUTES ?= 20
+mutate: $(DEV_STAMP)
+	@[[ $${DATABASE_URL:-} == postgres* ]] || { echo "make mutate needs DATABASE_URL=postgres://…"; exit 2; }
+	@if [[ -n "$${MUTATE_FRESH:-}" ]]; then rm -rf mutants; fi
+	$(CHECK_ENV) timeout --signal=INT --kill-after=60 $(MUTATE_MINUTES)m $(BIN)/mutmut run --max-children 1 $(MUTANTS) || true
+	$(CHECK_ENV) $(BIN)/python mutate/report.py
 
 # Removes the virtualenv only; the local database in var/ is kept.
 clean:

@@ -7,7 +7,6 @@ understood raise ``ImproperlyConfigured`` at start-up (see ``coliving/env.py``).
 from __future__ import annotations
 
 import ipaddress
-import sys
 from pathlib import Path
 
 import dj_database_url
@@ -19,11 +18,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 DEBUG = env_bool("DEBUG", False)
-TESTING = "pytest" in sys.modules
-SECRET_KEY = env_str("SECRET_KEY", required=not (DEBUG or TESTING)) or "insecure-key-for-debug-and-tests-only"
+SECRET_KEY = env_str("SECRET_KEY", required=not DEBUG) or "insecure-key-for-debug-only"
 
 SPACES_DOMAIN = (env_str("SPACES_DOMAIN", "spaces.localhost") or "").lower().strip(".")
-_default_hosts = ["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG or TESTING else []
+_default_hosts = ["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else []
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", _default_hosts)
 if SPACES_DOMAIN and f".{SPACES_DOMAIN}" not in ALLOWED_HOSTS and "*" not in ALLOWED_HOSTS:
     # Cobot-compatible endpoints are served on <subdomain>.<SPACES_DOMAIN>.
@@ -263,11 +261,6 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 
-if TESTING:
-    # Hashing with PBKDF2 costs most of a second per user on these machines; tests need no
-    # resistance to offline cracking.
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -286,7 +279,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not (DEBUG or TESTING)
+        if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
@@ -393,8 +386,8 @@ AXES_VERBOSE = False
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}
 
 # TOTP two-factor for staff who can issue or revoke API keys: on by default in production,
-# off with DEBUG=1 (`make run`) and in tests (the tests that test it turn it on).
-ADMIN_2FA_REQUIRED = env_bool("ADMIN_2FA_REQUIRED", not (DEBUG or TESTING))
+# off with DEBUG=1 (`make run`) and in the test settings (the tests of it turn it on).
+ADMIN_2FA_REQUIRED = env_bool("ADMIN_2FA_REQUIRED", not DEBUG)
 TWO_FACTOR_PATCH_ADMIN = False  # the admin keeps its own (axes-throttled) login; staff/middleware.py adds the step
 LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "admin:index"

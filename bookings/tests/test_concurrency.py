@@ -16,7 +16,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from bookings.models import Booking
-from bookings.tests.factories import guest_of
+from bookings.tests.factories import guest_of, make_booking
 from conftest import requires_postgres
 from listings.models import RoomTypeNight
 from listings.tests.factories import ListingFactory, RoomTypeFactory
@@ -153,3 +153,35 @@ def test_concurrent_clients_over_a_real_http_server(host, live_server):
     results = race(CLIENTS, send)
     assert sorted(status for status, _ in results) == [201] * 3 + [409] * (CLIENTS - 3)
     assert set(RoomTypeNight.objects.filter(room_type=room_type).values_list("available", flat=True)) == {0}
+
+
+def test_a_row_held_past_the_lock_timeout_is_409_with_retry_after(host):
+    """Another transaction holds the booking's row; the cancel gives up after lock_timeout."""
+    room_type = RoomTypeFactory(listing=host.listing, amount=3)
+    booking = make_booking(room_type=room_type, status=Booking.Status.CONFIRMED)
+    # A second connection, as another worker's would be, holding the row the cancel locks.
+    holder = connection.get_new_connection(connection.get_connection_params())
+    try:
+        holder.execute("SELECT 1 FROM bookings_booking WHERE id = %s FOR UPDATE", [booking.pk])
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '200ms'")
+        try:
+            response = APIClient(HTTP_X_API_KEY=host.raw_key).post(f"/v2/bookings/{booking.pk}/cancel")
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET lock_timeout")  # back to the connection's DATABASE_LOCK_TIMEOUT_MS
+    finally:
+        holder.rollback()
+        holder.close()
+
+    assert response.status_code == 409, response.content
+    assert response["Retry-After"] == "1"
+    assert response.json() == {
+        "success": False,
+        "error": "The resource is busy, retry shortly",
+        "code": "lock_timeout",
+        "retry_after": 1,
+    }
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED  # the cancel changed nothing
+    assert set(RoomTypeNight.objects.filter(room_type=room_type).values_list("available", flat=True)) == {2}

@@ -17,6 +17,7 @@ from bookings import services
 from bookings.models import Booking
 from bookings.tests.factories import guest_of, make_booking
 from bookings.versions import Cursor, encode_cursor, format_version, parse_since
+from coliving.tests.locks import wait_for_lock_waiters
 from conftest import requires_postgres
 from listings.tests.factories import ListingFactory, RoomTypeFactory
 
@@ -182,23 +183,21 @@ def test_a_later_writer_waits_so_a_poller_in_between_skips_nothing(host, mode):
     threads = [threading.Thread(target=writer_a), threading.Thread(target=writer_b)]
     for thread in threads:
         thread.start()
-    try:  # A is released whatever happens here, or its open transaction blocks the next tests
+    try:  # A is released and both joined whatever happens here, so a failure is clean
         assert b_started.wait(timeout=30)
-        time.sleep(0.5)
-        assert not b_done.is_set(), "B committed while A, holding a lower change number, was still open"
+        wait_for_lock_waiters(1, unless=b_done, why="B committed while A, holding a lower change number, was open")
         items, next_since = poll(host.raw_key, cursor)
     finally:
         a_release.set()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert not errors, errors
+    assert b_done.is_set()
     if mode == "cursor":
         assert items == [] and next_since == cursor
     else:  # at most the changes of the latest second seen, again: nothing new
         assert {item["status"] for item in items} <= {"pending"}
     cursor_between = follow(mode, items, next_since, cursor)
-
-    assert b_done.wait(timeout=30)
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not errors, errors
 
     items, _next = poll(host.raw_key, cursor_between)
     assert [(item["booking_id"], item["status"]) for item in items] == [

@@ -70,6 +70,7 @@ def gunicorn_process(
     port = free_port()
     environment = {
         **os.environ,
+        "DJANGO_SETTINGS_MODULE": "coliving.settings",  # production's, not the test run's
         "DATABASE_URL": database_url(),
         "SECRET_KEY": "test-server-secret",
         "DEBUG": "0",

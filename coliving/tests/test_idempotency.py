@@ -135,17 +135,21 @@ def test_concurrent_duplicates_create_one_object(key_client):
     raw = key_client(["users.write"]).raw_key
     clients = 12
     barrier = threading.Barrier(clients)
-    statuses: list[int] = []
+    responses: list = []
+    errors: list[BaseException] = []
     lock = threading.Lock()
 
     def send():
         client = APIClient()
         client.credentials(HTTP_X_API_KEY=raw)
         try:
-            barrier.wait()
+            barrier.wait(timeout=30)
             response = client.post(URL, {"name": "race"}, format="json", HTTP_IDEMPOTENCY_KEY="same-op")
             with lock:
-                statuses.append(response.status_code)
+                responses.append(response)
+        except BaseException as exc:  # reported on the main thread
+            with lock:
+                errors.append(exc)
         finally:
             connection.close()
 
@@ -153,11 +157,23 @@ def test_concurrent_duplicates_create_one_object(key_client):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(timeout=60)
 
+    assert not any(thread.is_alive() for thread in threads), "a request never answered"
+    assert not errors, errors
+    assert len(responses) == clients  # every thread answered
+    # One request creates; each other one either arrived while it ran (409, in progress) or
+    # after it committed (the winner's 201, replayed).
+    created = [r for r in responses if r.status_code == 201 and "Idempotent-Replayed" not in r]
+    replayed = [r for r in responses if r.status_code == 201 and r.get("Idempotent-Replayed") == "true"]
+    in_progress = [r for r in responses if r.status_code == 409]
+    assert len(created) == 1
+    assert len(created) + len(replayed) + len(in_progress) == clients
+    assert all(r.json() == created[0].json() for r in replayed)
+    assert {r.json()["code"] for r in in_progress} <= {"idempotency_request_in_progress"}
+    assert all(r["Retry-After"] == "1" for r in in_progress)
     assert City.objects.filter(name="race").count() == 1
-    assert statuses.count(201) >= 1  # the winner, plus any retry that arrived after it committed
-    assert set(statuses) <= {201, 409}
+    assert created[0].json()["data"]["id"] == City.objects.get(name="race").pk
     assert IdempotencyRecord.objects.get().state == IdempotencyRecord.State.COMPLETED
 
 

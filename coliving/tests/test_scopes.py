@@ -90,4 +90,54 @@ def test_expand_applies_implications_only_where_documented():
 def test_sandbox_keys_cannot_touch_the_live_api(key_client):
     response = key_client(["users.read"], prefix=ApiKey.Prefix.TEST).get("/v2/probe/coliving")
     assert response.status_code == 403
-    assert response.json()["code"] == "sandbox_key_on_live_api"
+    assert response.json() == {
+        "success": False,
+        "error": "Sandbox (sk_test_) keys cannot use the live API.",
+        "code": "sandbox_key_on_live_api",
+    }
+
+
+def test_a_view_that_declares_no_scope_says_it_is_closed(key_client):
+    response = key_client(sorted(scopes.PLATFORM_SCOPES)).get("/v2/probe/undeclared")
+    assert response.status_code == 403
+    assert response.json()["error"] == "This endpoint is not available to API keys."
+
+
+def test_a_sandbox_key_may_use_a_view_that_declares_sandbox(key_client):
+    client = key_client([], prefix=ApiKey.Prefix.TEST)
+    response = client.get("/v2/me")
+    assert response.status_code == 200
+    assert response.json()["data"]["email"] == client.owner.email
+
+
+@pytest.mark.parametrize(
+    "declared, method, expected",
+    [
+        ({"read_scope": "users.read"}, "GET", ("users.read",)),
+        ({"write_scope": ("jobs:write", "write")}, "POST", ("jobs:write", "write")),  # alternatives
+        ({"read_scope": ("jobs:read",), "write_scope": "write"}, "HEAD", ("jobs:read",)),
+        ({"read_scope": "users.read"}, "PATCH", ()),  # no write scope declared: closed
+    ],
+)
+def test_required_scopes_reads_the_views_declaration_for_the_method(declared, method, expected):
+    from coliving.api.base import FamilyMixin
+    from coliving.api.permissions import required_scopes
+
+    view = type("View", (FamilyMixin,), declared)()
+    assert required_scopes(view, method) == expected
+
+
+def test_a_missing_scope_among_alternatives_names_them_all(db):
+    from types import SimpleNamespace
+
+    from rest_framework.exceptions import PermissionDenied
+
+    from apikeys.tests.factories import make_key
+    from coliving.api.base import FamilyMixin
+    from coliving.api.permissions import ScopePermission
+
+    key, _raw = make_key(scopes=["users.read"])
+    view = type("View", (FamilyMixin,), {"write_scope": ("users.write", "listings.write")})()
+    with pytest.raises(PermissionDenied) as excinfo:
+        ScopePermission().has_permission(SimpleNamespace(auth=key, method="POST"), view)
+    assert str(excinfo.value.detail) == "Missing required scope: users.write or listings.write"

@@ -54,7 +54,10 @@ def test_env_choice_rejects_unknown_names(monkeypatch):
 
 
 def _manage(*args: str, **extra_env: str) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("DEBUG", "SECRET_KEY", "PYTEST"))}
+    # Production's settings: not the test run's DJANGO_SETTINGS_MODULE, secret or DEBUG.
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DEBUG", "SECRET_KEY", "PYTEST", "DJANGO_SETTINGS"))
+    }
     environment.update(extra_env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120

@@ -1,5 +1,8 @@
 """The spec's example payload, read from ``shared/spec/coliving-json-feed.txt`` beside the
-repository (CI copies ``shared/`` next to the clone), so tests and spec cannot drift."""
+repository (CI copies ``shared/`` next to the clone), so tests and spec cannot drift.
+
+The nearest ``shared/`` above the checkout is used, so that the copy ``make mutate`` runs
+the tests in (``mutants/`` inside the checkout) finds the same file."""
 
 from __future__ import annotations
 
@@ -11,7 +14,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-SPEC = Path(settings.BASE_DIR).parent / "shared" / "spec" / "coliving-json-feed.txt"
+_CONTRACT = Path("shared") / "spec" / "coliving-json-feed.txt"
+SPEC = next(
+    (folder / _CONTRACT for folder in Path(settings.BASE_DIR).parents if (folder / _CONTRACT).is_file()),
+    Path(settings.BASE_DIR).parent / _CONTRACT,
+)
 
 
 @functools.cache

@@ -4,12 +4,12 @@ writers of one room type's nights (PostgreSQL, with real concurrent transactions
 from __future__ import annotations
 
 import threading
-import time
 from datetime import date, timedelta
 
 import pytest
 from django.db import connection, transaction
 
+from coliving.tests.locks import wait_for_lock_waiters
 from conftest import requires_postgres
 from listings import inventory, services
 from listings.limits import AvailabilityItem
@@ -49,16 +49,32 @@ def test_a_take_takes_a_unit_of_every_night_and_fills_the_missing_ones_from_amou
 
 
 @pytest.mark.parametrize("implementation", TAKES)
+def test_a_take_touches_only_the_stays_nights_of_its_room_type(implementation):
+    room_type, neighbour = RoomTypeFactory(amount=3), RoomTypeFactory(amount=3)
+    after = CHECKOUT  # the check-out day is not a night of the stay
+    for other in (neighbour, room_type):
+        RoomTypeNightFactory(room_type=other, date=after, available=3)
+    RoomTypeNightFactory(room_type=neighbour, date=NIGHTS[1], available=3)
+
+    assert take(implementation, room_type) == []
+
+    assert nights_of(room_type) == {**dict.fromkeys(NIGHTS, 2), after: 3}
+    assert nights_of(neighbour) == {NIGHTS[1]: 3, after: 3}
+
+
+@pytest.mark.parametrize("implementation", TAKES)
 def test_a_take_with_a_full_night_takes_nothing_and_names_the_full_nights(implementation):
-    room_type = RoomTypeFactory(amount=3)
+    room_type, neighbour = RoomTypeFactory(amount=3), RoomTypeFactory(amount=3)
     RoomTypeNightFactory(room_type=room_type, date=NIGHTS[0], available=2)
     RoomTypeNightFactory(room_type=room_type, date=NIGHTS[2], available=0)
+    RoomTypeNightFactory(room_type=neighbour, date=NIGHTS[0], available=1)  # same night, another room type
 
     assert take(implementation, room_type) == [NIGHTS[2]]
 
     stored = nights_of(room_type)
     assert stored.pop(NIGHTS[0]) == 2 and stored.pop(NIGHTS[2]) == 0
     assert set(stored.values()) <= {3}  # rows made for nights that had none hold the amount
+    assert nights_of(neighbour) == {NIGHTS[0]: 1}  # what was taken is given back to its own nights only
 
 
 @pytest.mark.parametrize("implementation", TAKES)
@@ -85,7 +101,7 @@ def test_the_last_unit_of_a_night_is_taken_once(implementation):
 def test_a_take_outside_a_transaction_is_refused():
     room_type = RoomTypeFactory()
 
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match=r"^nights_take\(\) must run inside the booking's transaction$"):
         inventory.nights_take(room_type_id=room_type.pk, checkin=CHECKIN, checkout=CHECKOUT)
 
 
@@ -95,17 +111,38 @@ def test_a_release_gives_a_unit_back_never_above_the_amount():
     for night, available in zip(NIGHTS, (0, 2, 3, 1), strict=True):
         RoomTypeNightFactory(room_type=room_type, date=night, available=available)
     RoomTypeNightFactory(room_type=room_type, date=CHECKOUT, available=0)  # the check-out day: not the stay's
+    before = CHECKIN - timedelta(days=1)
+    RoomTypeNightFactory(room_type=room_type, date=before, available=0)  # the night before: not the stay's
     RoomTypeNightFactory(room_type=other, date=CHECKIN, available=0)
 
     with transaction.atomic():
         changed = inventory.nights_release(room_type_id=room_type.pk, checkin=CHECKIN, checkout=CHECKOUT)
 
     assert changed == 4
-    assert nights_of(room_type) == {NIGHTS[0]: 1, NIGHTS[1]: 3, NIGHTS[2]: 3, NIGHTS[3]: 2, CHECKOUT: 0}
+    assert nights_of(room_type) == {before: 0, NIGHTS[0]: 1, NIGHTS[1]: 3, NIGHTS[2]: 3, NIGHTS[3]: 2, CHECKOUT: 0}
     assert nights_of(other) == {CHECKIN: 0}
 
 
 # --- the lock order, with real concurrent transactions ----------------------------------------
+
+
+@requires_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_release_does_not_block_rows_that_reference_the_room_type():
+    """The release locks the room type FOR NO KEY UPDATE, not FOR UPDATE: a booking or a
+    night inserted meanwhile checks its foreign key with FOR KEY SHARE and must not wait."""
+    room_type = RoomTypeFactory(amount=3)
+    RoomTypeNightFactory(room_type=room_type, date=CHECKIN, available=1)
+    other = connection.get_new_connection(connection.get_connection_params())
+    try:
+        with transaction.atomic():
+            inventory.nights_release(room_type_id=room_type.pk, checkin=CHECKIN, checkout=CHECKOUT)
+            # What a foreign-key check does, from another connection, refusing to wait.
+            other.execute("SELECT 1 FROM listings_roomtype WHERE id = %s FOR KEY SHARE NOWAIT", [room_type.pk])
+            other.rollback()
+    finally:
+        other.close()
+    assert nights_of(room_type) == {CHECKIN: 2}
 
 
 def _in_thread(target, errors: list[BaseException]) -> threading.Thread:
@@ -146,12 +183,13 @@ def test_a_take_waits_for_an_amount_change_and_takes_from_the_new_amount():
         took.set()
 
     threads = [_in_thread(change_amount, errors), _in_thread(book, errors)]
-    assert changed.wait(timeout=30)
-    time.sleep(0.3)
-    assert not took.is_set(), "the take went ahead while the amount was being changed"
-    release.set()
-    for thread in threads:
-        thread.join(timeout=30)
+    try:  # the change is released and both joined whatever happens here, so a failure is clean
+        assert changed.wait(timeout=30)
+        wait_for_lock_waiters(1, unless=took, why="the take went ahead while the amount was being changed")
+    finally:
+        release.set()
+        for thread in threads:
+            thread.join(timeout=30)
     assert not errors, errors
 
     assert result == [[]]

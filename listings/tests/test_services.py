@@ -6,9 +6,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from accounts.tests.factories import UserFactory
 from coliving.api.errors import Conflict, FieldError, Forbidden, InvalidInput, Unprocessable
+from conftest import requires_postgres
 from listings import bench, inventory, limits, services
 from listings.models import MONTH_PRICE_FIELDS, Listing, ProviderAccountLink, RoomType, RoomTypeNight
 from listings.querysets import money, with_room_types
@@ -134,6 +136,25 @@ def test_both_night_upserts_insert_new_nights_and_overwrite_existing_ones(upsert
     assert nights_of(other) == {TODAY: 4}
 
 
+@requires_postgres
+def test_nights_upsert_leaves_a_night_whose_value_does_not_change_alone():
+    """A PMS re-sending the same calendar writes no new row version (no dead tuple)."""
+    room_type = RoomTypeFactory(amount=5)
+    RoomTypeNightFactory(room_type=room_type, date=TODAY, available=2)
+
+    def row_version() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT ctid::text FROM listings_roomtypenight WHERE room_type_id = %s", [room_type.pk])
+            return cursor.fetchone()[0]
+
+    before = row_version()
+    inventory.nights_upsert(room_type_ids=[room_type.pk], dates=[TODAY], available=[2])
+    assert row_version() == before
+    inventory.nights_upsert(room_type_ids=[room_type.pk], dates=[TODAY], available=[3])
+    assert row_version() != before
+    assert nights_of(room_type) == {TODAY: 3}
+
+
 def test_nights_upsert_with_no_rows_runs_no_statement(django_assert_num_queries):
     with django_assert_num_queries(0):
         inventory.nights_upsert(room_type_ids=[], dates=[], available=[])
@@ -196,36 +217,6 @@ def test_provider_key_set_refuses_a_key_linked_to_another_account(mangobeds):
 
     with pytest.raises(Conflict):
         services.provider_key_set(owner=UserFactory(), provider=mangobeds, raw_key="shared-key-0001")
-
-
-def test_provider_key_set_answers_from_the_winner_when_it_loses_a_race(mangobeds, monkeypatch):
-    """Another request links the same owner between our read and our insert: we answer from its row."""
-    owner = UserFactory()
-    real_select_for_update = ProviderAccountLink.objects.select_for_update
-    reads = []
-
-    class ReadBeforeTheOtherCommits:
-        def __init__(self, queryset):
-            self.queryset = queryset
-
-        def filter(self, **lookups):
-            return ReadBeforeTheOtherCommits(self.queryset.filter(**lookups))
-
-        def first(self):
-            reads.append(1)
-            if len(reads) == 1:  # we saw no link; the other request commits right after
-                digest = services.provider_key_digest("same-key-0001")
-                ProviderAccountLink.objects.create(provider=mangobeds, owner=owner, key_digest=digest)
-                return None
-            return self.queryset.first()
-
-    monkeypatch.setattr(
-        ProviderAccountLink.objects, "select_for_update", lambda: ReadBeforeTheOtherCommits(real_select_for_update())
-    )
-
-    assert services.provider_key_set(owner=owner, provider=mangobeds, raw_key="same-key-0001") == "unchanged"
-    assert len(reads) == 2
-    assert ProviderAccountLink.objects.filter(owner=owner).count() == 1
 
 
 # --- reads ----------------------------------------------------------------------------------------

@@ -103,14 +103,31 @@ def test_optional_fields_may_be_left_out_or_null(partner):
         assert data[field] is None, field
 
 
+@pytest.mark.parametrize("meta_count", [0, 20])
+def test_creating_a_user_makes_nine_queries(partner, django_assert_num_queries, meta_count):
+    meta = {f"key{n}": f"value {n}" for n in range(meta_count)}
+    # 1. the API key; in the transaction (2 and 8: SAVEPOINT and RELEASE): 3. is the email
+    # taken?  4–6. the INSERT in a savepoint of its own (a race on the email is a 409, not a
+    # 500)  7. the UserCreated outbox event, with the meta attributes in one bulk INSERT when
+    # there are any; then 9. the meta attributes, read back for the answer
+    with django_assert_num_queries(9 + (meta_count > 0)):
+        response = partner.post(URL, body(meta=meta), format="json")
+
+    assert response.status_code == 201, response.content
+    assert len(response.json()["data"]["meta"]) == meta_count
+
+
 def test_a_user_who_turns_sixteen_today_may_sign_up(partner):
     born = timezone.localdate()
     if (born.month, born.day) == (2, 29):
         pytest.skip("no such birthday sixteen years ago")
 
-    response = partner.post(URL, body(date_of_birth=years_before(born, 16).isoformat()), format="json")
+    dob = years_before(born, 16).isoformat()
+    response = partner.post(URL, body(date_of_birth=dob), format="json")
 
     assert response.status_code == 201, response.content
+    assert response.json()["data"]["date_of_birth"] == dob
+    assert User.objects.get(email=SPEC_EXAMPLE["email"]).date_of_birth.isoformat() == dob
 
 
 def test_it_accepts_country_aliases_and_any_case_for_timezone_and_language(partner):
@@ -292,10 +309,15 @@ def test_an_idempotency_key_reused_with_another_body_is_409(partner):
 
 def test_a_failed_attempt_is_not_replayed(partner):
     headers = {"HTTP_IDEMPOTENCY_KEY": "signup-44"}
-    assert partner.post(URL, body(phone="bad"), format="json", **headers).status_code == 400
+    first = partner.post(URL, body(phone="bad"), format="json", **headers)
+    assert first.status_code == 400 and "phone" in first.json()["details"]
 
-    assert partner.post(URL, body(phone="bad"), format="json", **headers).status_code == 400
-    assert partner.post(URL, SPEC_EXAMPLE, format="json", HTTP_IDEMPOTENCY_KEY="signup-45").status_code == 201
+    again = partner.post(URL, body(phone="bad"), format="json", **headers)  # validated again, not replayed
+    assert again.status_code == 400 and "Idempotent-Replayed" not in again
+    assert not User.objects.filter(email=SPEC_EXAMPLE["email"]).exists()
+    created = partner.post(URL, SPEC_EXAMPLE, format="json", HTTP_IDEMPOTENCY_KEY="signup-45")
+    assert created.status_code == 201
+    assert created.json()["data"]["id"] == User.objects.get(email=SPEC_EXAMPLE["email"]).pk
 
 
 def test_creating_needs_users_write(key_client):
@@ -343,22 +365,28 @@ def test_a_nul_character_is_400_and_nothing_is_written(partner):
 # --- GET /v2/users/{id} -------------------------------------------------------------------
 
 
-def test_a_partner_reads_a_user_it_created(partner, django_assert_num_queries):
-    created = partner.post(URL, body(meta={"plan": "gold"}), format="json").json()["data"]
+@pytest.mark.parametrize("meta_count", [1, 20])
+def test_a_partner_reads_a_user_it_created(partner, django_assert_num_queries, meta_count):
+    meta = {f"key{n}": f"value {n}" for n in range(meta_count)}
+    created = partner.post(URL, body(meta=meta), format="json").json()["data"]
 
-    # 1. the API key (with its owner)  2. the user  3. its meta attributes
+    # 1. the API key (with its owner)  2. the user  3. its meta attributes, however many
     with django_assert_num_queries(3):
         response = partner.get(f"{URL}/{created['id']}")
 
     assert response.status_code == 200
     assert response.json() == {"success": True, "data": created}
+    assert len(response.json()["data"]["meta"]) == meta_count
 
 
 def test_another_key_of_the_same_partner_reads_it_too(partner, key_client):
     created = partner.post(URL, SPEC_EXAMPLE, format="json").json()["data"]
     other_key = key_client(["users.read"], owner=partner.owner)
 
-    assert other_key.get(f"{URL}/{created['id']}").status_code == 200
+    response = other_key.get(f"{URL}/{created['id']}")
+
+    assert response.status_code == 200
+    assert response.json() == {"success": True, "data": created}
 
 
 @pytest.mark.parametrize("path", ["{id}", "999999", "9223372036854775808", "0"])
@@ -374,7 +402,9 @@ def test_another_partners_user_or_an_unknown_id_is_404(partner, key_client, path
 
 def test_the_key_owner_itself_is_not_readable(partner):
     # Only users created through the API by the partner are; the partner's own account is not.
-    assert partner.get(f"{URL}/{partner.owner.pk}").status_code == 404
+    response = partner.get(f"{URL}/{partner.owner.pk}")
+    assert response.status_code == 404
+    assert response.json() == {"success": False, "error": "User not found or unauthorized", "code": "not_found"}
 
 
 def test_reading_needs_users_read(key_client):

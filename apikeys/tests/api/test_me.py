@@ -20,10 +20,23 @@ def test_a_sandbox_key_is_verified_on_the_sandbox_twin_only(key_client):
     from apikeys.models import ApiKey
 
     client = key_client([], prefix=ApiKey.Prefix.TEST)
-    assert client.get("/v2/sandbox/me").json()["data"]["email"] == client.owner.email
+    response = client.get("/v2/sandbox/me")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["success"] is True
+    assert (body["data"]["email"], body["data"]["name"]) == (client.owner.email, client.owner.name)
     refused = client.get("/v2/me")
     assert refused.status_code == 403
     assert refused.json()["code"] == "sandbox_key_on_live_api"
+
+
+def test_it_makes_one_query(key_client, django_assert_num_queries):
+    client = key_client(["listings.read"])
+    # 1. the API key with its owner; the profile is the owner already loaded
+    with django_assert_num_queries(1):
+        response = client.get("/v2/me")
+    assert response.status_code == 200
+    assert response.json()["data"]["email"] == client.owner.email
 
 
 def test_timestamps_are_utc_seconds_except_the_verification_time_in_milliseconds(key_client):

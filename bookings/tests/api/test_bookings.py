@@ -352,6 +352,15 @@ def test_a_booking_can_be_read(partner):
     assert data["version"] == booking.version
 
 
+def test_reading_a_booking_makes_two_queries(partner, django_assert_num_queries):
+    booking = make_booking(room_type=partner.room_type)
+    # 1. the API key  2. the booking, narrowed to the key owner's
+    with django_assert_num_queries(2):
+        response = partner.get(f"/v2/bookings/{booking.pk}")
+    assert response.status_code == 200
+    assert response.json()["data"]["id"] == booking.pk
+
+
 @pytest.mark.parametrize("booking_id", ["other", 999_999, 99999999999999999999])
 def test_another_tenants_or_a_missing_booking_is_404(partner, other, booking_id):
     if booking_id == "other":
@@ -377,6 +386,21 @@ def test_cancelling_gives_the_nights_back_and_bumps_the_version(partner):
     assert data["status"] == "cancelled"
     assert data["version"] > before
     assert set(RoomTypeNight.objects.values_list("available", flat=True)) == {5}
+
+
+@requires_postgres
+def test_cancelling_makes_nine_queries(partner, django_assert_num_queries):
+    booking = make_booking(room_type=partner.room_type, status="confirmed")
+    # 1. the API key  2. the booking, narrowed to the key owner's; in the transaction
+    # (a SAVEPOINT here, inside the test's): 4. the booking again, FOR UPDATE  5. the room
+    # type's amount, FOR NO KEY UPDATE  6. the nights given back, one UPDATE  7. the change
+    # counter  8. the booking's new status  (3 and 9: SAVEPOINT and RELEASE)
+    with django_assert_num_queries(9) as captured:
+        response = partner.post(f"/v2/bookings/{booking.pk}/cancel")
+    assert response.status_code == 200
+    assert response.json()["data"]["status"] == "cancelled"
+    statements = [query["sql"].split(None, 1)[0].upper() for query in captured.captured_queries]
+    assert statements == ["SELECT", "SELECT", "SAVEPOINT", "SELECT", "SELECT", "UPDATE", "UPDATE", "UPDATE", "RELEASE"]
 
 
 @pytest.mark.parametrize("status", ["cancelled", "declined"])
@@ -412,6 +436,21 @@ def test_a_message_is_created_and_a_quick_repeat_is_a_duplicate(partner):
     other_text = partner.post(f"/v2/bookings/{booking.pk}/messages", {"message": "See you"}, format="json")
     assert other_text.status_code == 201
     assert BookingMessage.objects.count() == 2
+
+
+def test_a_message_makes_seven_queries_and_a_repeat_six(partner, django_assert_num_queries):
+    booking = make_booking(room_type=partner.room_type)
+    # 1. the API key  2. the booking, narrowed to the key owner's; in the transaction (3 and
+    # the last: SAVEPOINT and RELEASE): 4. the booking again, FOR UPDATE  5. the same text
+    # from the same sender in the last minute?  6. the INSERT (a repeat stops at 5)
+    with django_assert_num_queries(7):
+        first = partner.post(f"/v2/bookings/{booking.pk}/messages", {"message": "Keys at the desk"}, format="json")
+    assert first.status_code == 201
+    with django_assert_num_queries(6):
+        again = partner.post(f"/v2/bookings/{booking.pk}/messages", {"message": "Keys at the desk"}, format="json")
+    assert again.status_code == 200
+    assert again.json()["data"]["id"] == first.json()["data"]["id"]
+    assert BookingMessage.objects.count() == 1
 
 
 @pytest.mark.parametrize("body", [{}, {"message": ""}, {"message": "   "}, {"message": "x" * 5001}])

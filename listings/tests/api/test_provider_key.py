@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 
 import pytest
+from django.db import connection
 
+from apikeys.models import Provider
+from coliving.tests.locks import wait_for_lock_waiters
+from conftest import requires_postgres
 from listings.models import ProviderAccountLink
 
 URL = "/v2/integrations/mangobeds/provider-key"
@@ -35,6 +40,18 @@ def test_it_stores_the_provider_key_for_the_keys_owner(client, mangobeds):
     assert (link.provider, link.owner, link.api_key) == (mangobeds, client.owner, client.api_key)
     assert link.key_digest == hashlib.sha256(KEY.encode()).hexdigest()
     assert link.key_last4 == "7e1d"
+
+
+def test_linking_makes_nine_queries_and_a_repeat_five(client, django_assert_num_queries):
+    # 1. the API key  2. the active providers (read once per process)  in the transaction (3
+    # and the last: SAVEPOINT and RELEASE): 4. the key linked to another account?  5. this
+    # account's link, FOR UPDATE  6–8. the INSERT in a savepoint of its own (a lost race on
+    # the unique key is read again, not a 500)
+    with django_assert_num_queries(9):
+        assert status_of(client.post(URL, {"provider_api_key": KEY}, format="json")) == "created"
+    # 1. the API key  2 and 5. SAVEPOINT and RELEASE  3. the other-account check  4. the link
+    with django_assert_num_queries(5):
+        assert status_of(client.post(URL, {"provider_api_key": KEY}, format="json")) == "unchanged"
 
 
 def test_the_key_itself_is_not_stored_anywhere_in_the_row(client):
@@ -174,3 +191,49 @@ def test_each_owner_has_its_own_link(key_client, client):
     assert status_of(client.post(URL, {"provider_api_key": KEY}, format="json")) == "created"
     assert status_of(other.post(URL, {"provider_api_key": "mb_live_other_host"}, format="json")) == "created"
     assert sorted(owner for _, owner, _ in links()) == sorted([client.owner.pk, other.owner.pk])
+
+
+@requires_postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_hosts_racing_to_link_one_key_one_wins_and_the_other_is_409(key_client):
+    provider = Provider.objects.get_or_create(slug="mangobeds", defaults={"name": "Mango Beds"})[0]
+    hosts = [key_client(["listings.write"]) for _ in range(2)]
+    responses: dict[int, object] = {}
+    errors: list[BaseException] = []
+    answered = threading.Event()
+
+    def link(index: int) -> None:
+        try:
+            responses[index] = hosts[index].post(URL, {"provider_api_key": KEY}, format="json")
+            answered.set()
+        except BaseException as exc:  # reported on the main thread
+            errors.append(exc)
+            answered.set()
+        finally:
+            connection.close()
+
+    # A link's foreign key to the provider is checked at COMMIT (Django's are deferred), so a
+    # third connection holding the provider's row FOR UPDATE keeps the first INSERT from
+    # committing: the second request also finds the key unlinked and meets the unique
+    # constraint, the race the service settles. Released once both requests are waiting.
+    holder = connection.get_new_connection(connection.get_connection_params())
+    threads = [threading.Thread(target=link, args=(index,)) for index in range(2)]
+    try:
+        holder.execute("SELECT 1 FROM apikeys_provider WHERE id = %s FOR UPDATE", [provider.pk])
+        for thread in threads:
+            thread.start()
+        wait_for_lock_waiters(2, unless=answered, why="a request answered before both met the lock")
+    finally:
+        holder.rollback()
+        holder.close()
+        for thread in threads:
+            thread.join(timeout=60)
+
+    assert not errors, errors
+    assert not any(thread.is_alive() for thread in threads)
+    assert sorted(response.status_code for response in responses.values()) == [200, 409]
+    winner = next(index for index, response in responses.items() if response.status_code == 200)
+    loser = 1 - winner
+    assert responses[winner].json() == {"success": True, "data": {"status": "created"}}
+    assert responses[loser].json()["code"] == "provider_key_already_linked"
+    assert links() == [("mangobeds", hosts[winner].owner.pk, hashlib.sha256(KEY.encode()).hexdigest())]

@@ -115,8 +115,12 @@ def test_a_key_bound_to_another_provider_is_403(key_client, mangobeds, other_pro
 def test_a_key_bound_to_this_provider_is_served(key_client, mangobeds):
     client = key_client(["listings.read"], provider=mangobeds)
     listing = ListingFactory(host=client.owner)
+    room_type = RoomTypeFactory(listing=listing)
 
-    assert client.get(url(listing.pk)).status_code == 200
+    response = client.get(url(listing.pk))
+
+    assert response.status_code == 200
+    assert [item["room_type_id"] for item in response.json()["data"]["room_types"]] == [room_type.pk]
 
 
 def test_it_needs_the_listings_read_scope(key_client, mangobeds):
