@@ -165,7 +165,10 @@ class IdempotencyRecord(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["api_key", "key"], name="apikeys_idempotency_unique")]
+        # One claim per API key and operation (reference notes: "per API key and operation").
+        constraints = [
+            models.UniqueConstraint(fields=["api_key", "method", "path", "key"], name="apikeys_idempotency_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.key} ({self.state})"

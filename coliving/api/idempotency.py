@@ -1,13 +1,15 @@
 """``Idempotency-Key`` support that any POST handler opts into with ``@idempotent``.
 
-The first 2xx response to a key is kept for ``IDEMPOTENCY_TTL_HOURS`` (24 h) per API key;
-a retry with the same method, path and JSON body replays it (``Idempotent-Replayed:
+The first 2xx response to a key is kept for ``IDEMPOTENCY_TTL_HOURS`` (24 h) per API key
+and operation (method and path: the reference notes' "per API key and operation", so one
+key sent to two endpoints, or to a sandbox twin, is two claims); a retry with the same JSON
+body replays it (``Idempotent-Replayed:
 true``), a different request with the same key is 409 ``idempotency_key_mismatch``.
 
 How duplicates are kept out, even concurrent ones:
 
 1. *Claim*: insert an ``in_progress`` record in its own committed transaction. The
-   unique constraint (api key, idempotency key) lets exactly one request win; a loser
+   unique constraint (api key, method, path, idempotency key) lets exactly one request win; a loser
    finds the winner's record — still in progress: 409 with ``Retry-After``; completed:
    replay; another body: mismatch.
 2. *Run*: the handler runs in one transaction with the update that marks the record
@@ -90,7 +92,9 @@ def _claim(request, value: str, fingerprint: str) -> tuple[IdempotencyRecord | N
             _schedule_purge()
             return record, None
         except IntegrityError:
-            existing = IdempotencyRecord.objects.filter(api_key=key, key=value).first()
+            existing = IdempotencyRecord.objects.filter(
+                api_key=key, method=request.method, path=request.path[:500], key=value
+            ).first()
         if existing is None:
             continue  # deleted between our insert and our read: claim again
         expired = existing.created_at < now - timedelta(hours=settings.IDEMPOTENCY_TTL_HOURS)
