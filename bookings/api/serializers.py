@@ -9,6 +9,7 @@ from bookings.models import Booking
 from bookings.versions import SINCE_PATTERN, Cursor, format_version, parse_since
 from coliving.api.converters import MAX_ID
 from coliving.api.fields import StrictCharField
+from coliving.api.filters import QueryParamsSerializer
 from coliving.api.timestamps import TimestampField
 
 VERSION_HELP = (
@@ -106,7 +107,7 @@ class SinceField(StrictCharField):
         return {"pattern": SINCE_PATTERN}
 
 
-class FeedParamsSerializer(serializers.Serializer):
+class FeedParamsSerializer(QueryParamsSerializer):
     since = SinceField(
         required=False,
         max_length=40,

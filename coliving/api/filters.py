@@ -15,6 +15,7 @@ from typing import ClassVar
 import django_filters
 from django import forms
 from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
 
 from coliving.api.converters import MAX_ID
 from coliving.api.fields import NOT_BLANK_PATTERN
@@ -64,3 +65,15 @@ class StrictFilterSet(django_filters.FilterSet):
                 return cleaned
 
         return StrictForm
+
+
+class QueryParamsSerializer(serializers.Serializer):
+    """Query parameters read by a serializer, refusing an empty or blank value as
+    ``StrictFilterSet`` does: DRF takes ``?since=`` for an omitted optional field (its rule
+    for HTML form inputs), so a client whose cursor went empty would re-read everything."""
+
+    def to_internal_value(self, data):
+        empty = [name for name in self.fields if name in data and not str(data.get(name)).strip()]
+        if empty:
+            raise serializers.ValidationError({name: [EMPTY_MESSAGE] for name in empty})
+        return super().to_internal_value(data)

@@ -180,6 +180,12 @@ def test_another_tenants_bookings_never_appear(partner, other):
         ("limit=x", "limit"),
         ("status=lost", "status"),
         ("listing_id=abc", "listing_id"),
+        # Empty is not omitted: a poller whose cursor went empty must not re-read everything.
+        ("since=", "since"),
+        ("since=%20", "since"),
+        ("listing_id=", "listing_id"),
+        ("status=", "status"),
+        ("limit=", "limit"),
     ],
 )
 def test_bad_parameters_are_400(partner, query, field):
