@@ -170,7 +170,8 @@ class AutoSchema(BaseAutoSchema):
             rules = field.schema_rules()
             if "enum" in rules and field.allow_null:
                 rules["enum"] = [*rules["enum"], None]  # drf-spectacular then documents it as oneOf [enum, null]
-            schema = {**schema, **rules}  # never the dict an @extend_schema_field holds
+            # A new dict, never the one an @extend_schema_field holds; a rule of None removes the key.
+            schema = {key: value for key, value in {**schema, **rules}.items() if value is not None}
         return schema
 
     def _map_basic_serializer(self, serializer, direction):

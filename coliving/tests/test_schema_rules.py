@@ -70,6 +70,10 @@ def test_the_document_states_the_rules(schema):
     assert _parameter(schema, "/v2/bookings", "post", "Idempotency-Key")["pattern"] == KEY_PATTERN
     assert _parameter(schema, "/v2/bookings", "get", "listing_id")["minimum"] == 1
     assert _request(schema, "AvailabilityUpdateRequest")["properties"]["data"]["minItems"] == 1
+    # The integrations document sends ids as strings ("5325"): the schema takes both.
+    push_id = _request(schema, "AvailabilityItemRequest")["properties"]["listing_id"]
+    assert push_id["type"] == ["integer", "string"] and push_id["pattern"] == "^[1-9][0-9]{0,17}$"
+    assert "format" not in push_id
     rate_item = _request(schema, "RateItemRequest")
     assert "At least one of base_price, price_jan" in rate_item["description"] and "anyOf" not in rate_item
 

@@ -24,7 +24,10 @@ from listings.feed.enums import choices
 from listings.models import Listing
 
 MAX_AVAILABLE = 2**31 - 1
-_DIGITS = re.compile(r"[0-9]{1,19}")
+# An id as a string: what the integrations document's examples send ("5325"); up to 18 digits,
+# so that every such string is an id (at most 10^18 - 1 < 2^63 - 1) and the schema can say so.
+ID_TEXT = r"^[1-9][0-9]{0,17}$"
+_DIGITS = re.compile(ID_TEXT)
 MONEY_TEXT = r"^[0-9]{1,10}(?:\.[0-9]{1,2})?$"
 
 
@@ -43,6 +46,10 @@ class IdField(serializers.IntegerField):
         if isinstance(data, str) and not _DIGITS.fullmatch(data):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+    def schema_rules(self) -> dict:
+        # The documents send ids as strings; a number keeps its minimum and maximum.
+        return {"type": ["integer", "string"], "pattern": ID_TEXT, "format": None}
 
 
 class StrictIntegerField(serializers.IntegerField):
