@@ -27,7 +27,10 @@ pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs make
 
 
 def make(*args: str, timeout: int = 120, **env: str) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_SUPERUSER_"))}
+    # Production's settings, as `make` runs them: not the test run's DJANGO_SETTINGS_MODULE.
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_SUPERUSER_", "DJANGO_SETTINGS"))
+    }
     environment.update(DATABASE_URL=database_url(), **env)
     return subprocess.run(
         ["make", "-o", STAMP, *args],
@@ -78,7 +81,7 @@ def test_two_installs_at_once_on_a_fresh_clone_install_once(tmp_path):
     shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
     (tmp_path / "requirements.txt").write_text("")
     (tmp_path / "requirements-dev.txt").write_text("-r requirements.txt\n")
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_SETTINGS"))}
     base = getattr(sys, "_base_executable", sys.executable)
     command = ["make", STAMP, f"PYTHON={base}"]
     first = subprocess.Popen(command, cwd=tmp_path, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

@@ -124,7 +124,6 @@ def pattern(shown: str) -> tuple[int, re.Pattern] | None:
 DATA_MIGRATIONS = [
     ("apikeys.migrations.0002_provider_mangobeds", "create_documented_provider"),
     ("jobs.migrations.0004_free_plan", "create_free_plan"),
-    ("bookings.migrations.0001_initial", "create_change_counter"),
 ]
 
 

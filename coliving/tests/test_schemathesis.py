@@ -95,6 +95,7 @@ def _config(*, listing, room_type, pushed_room_type, user, booking, today) -> st
         "push_end": [push_end.isoformat()],
         "available": [0, 1, 2],
         "born": ["1990-01-01"],
+        "price": [820, "999.99"],
     }
     lines = [
         '[parameters]\n"path.provider" = "mangobeds"\n',
@@ -150,7 +151,9 @@ def _config(*, listing, room_type, pushed_room_type, user, booking, today) -> st
             "body.data[*].available": "available",
         },
     )
-    operation("integrations_rates_update", push_item)
+    # Mostly with a base price: "at least one price" is in the item's description (a rule
+    # JSON Schema could state only with an anyOf that client generators cannot read).
+    operation("integrations_rates_update", {**push_item, "body.data[*].base_price": "price"})
     return "\n".join(lines) + "\n"
 
 

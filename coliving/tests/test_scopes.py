@@ -92,7 +92,7 @@ def test_sandbox_keys_cannot_touch_the_live_api(key_client):
     assert response.status_code == 403
     assert response.json() == {
         "success": False,
-        "error": "Sandbox (sk_test_) keys cannot use the live API.",
+        "error": "Sandbox (sk_test_) keys can only use the sandbox API, under /v2/sandbox/.",
         "code": "sandbox_key_on_live_api",
     }
 
@@ -103,11 +103,12 @@ def test_a_view_that_declares_no_scope_says_it_is_closed(key_client):
     assert response.json()["error"] == "This endpoint is not available to API keys."
 
 
-def test_a_sandbox_key_may_use_a_view_that_declares_sandbox(key_client):
+def test_a_sandbox_key_may_use_the_sandbox_twin_of_a_live_view(key_client):
     client = key_client([], prefix=ApiKey.Prefix.TEST)
-    response = client.get("/v2/me")
+    response = client.get("/v2/sandbox/me")
     assert response.status_code == 200
     assert response.json()["data"]["email"] == client.owner.email
+    assert client.get("/v2/me").status_code == 403
 
 
 @pytest.mark.parametrize(

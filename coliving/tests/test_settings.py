@@ -102,7 +102,14 @@ def _without_redis(tmp_path, **overrides: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env={**{k: v for k, v in os.environ.items() if k not in ("DEBUG", "REDIS_URL")}, **environment},
+        env={
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if k != "REDIS_URL" and not k.startswith(("DEBUG", "SECRET_KEY", "PYTEST", "DJANGO_SETTINGS"))
+            },
+            **environment,
+        },
         capture_output=True,
         text=True,
         timeout=120,
