@@ -79,15 +79,16 @@ def test_first_login_enrols_a_second_factor_then_issues_a_key_and_the_docs_rende
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "#login-form [type=submit]").click()
 
-    # Enrolment: the welcome step, then the QR code with its secret spelled out.
-    assert "/admin/2fa/setup/" in browser.current_url
+    # Enrolment: the welcome step, then the QR code with its secret spelled out. (A click
+    # returns before the next page has loaded: wait for its URL rather than read it at once.)
+    WebDriverWait(browser, 10).until(lambda b: "/admin/2fa/setup/" in b.current_url)
     browser.find_element(By.CSS_SELECTOR, "button.btn-primary").click()
     qr = browser.find_element(By.CSS_SELECTOR, 'img[src="/admin/2fa/setup/qrcode/"]')
     assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", qr)
     secret = browser.find_element(By.CSS_SELECTOR, 'a[href^="otpauth://"]').text
     browser.find_element(By.NAME, "generator-token").send_keys(f"{totp(b32decode(secret)):06d}")
     browser.find_element(By.CSS_SELECTOR, "button.btn-primary").click()
-    assert "/admin/2fa/setup/complete/" in browser.current_url
+    WebDriverWait(browser, 10).until(lambda b: "/admin/2fa/setup/complete/" in b.current_url)
 
     # Issue a key. The owner picker is an autocomplete: pick the owner as its search would.
     browser.get(f"{live_server.url}/admin/apikeys/apikey/add/")
