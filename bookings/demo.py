@@ -16,6 +16,14 @@ from listings import limits
 from listings.models import Listing, RoomType
 
 
+def demo_stay(listing: Listing) -> tuple:
+    """(check-in, check-out) of a stay ``listing``'s own rules allow from today: at least its
+    notice (14 days), at least its minimum stay (a month or more)."""
+    checkin = limits.today() + timedelta(days=max(listing.notice_min_days or 0, 14))
+    nights = max((listing.stay_min or 1) * services.NIGHTS_PER_STAY_MIN_MONTH, 30)
+    return checkin, checkin + timedelta(days=nights)
+
+
 def seed(context: dict[str, object]) -> None:
     _seed_stay(context)
     resources_demo.seed(context)
@@ -33,9 +41,7 @@ def _seed_stay(context: dict[str, object]) -> None:
     guest = _demo_guest(context)
     if Booking.objects.filter(guest=guest, listing=listing).exists():
         return
-    on = limits.today()
-    checkin = on + timedelta(days=max(listing.notice_min_days or 0, 14))
-    nights = max((listing.stay_min or 1) * services.NIGHTS_PER_STAY_MIN_MONTH, 30)
+    checkin, checkout = demo_stay(listing)
     try:
         booking = services.booking_create(
             owner=owner,
@@ -43,7 +49,7 @@ def _seed_stay(context: dict[str, object]) -> None:
             listing=listing,
             room_type=room_type,
             checkin=checkin,
-            checkout=checkin + timedelta(days=nights),
+            checkout=checkout,
             guests=1,
             message="Demo booking: looking forward to my stay!",
             source=Booking.Source.ADMIN,

@@ -20,7 +20,6 @@ Nothing here sends anything out: sandbox users record no ``UserCreated`` event.
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
 
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
@@ -28,11 +27,11 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import user_create
 from bookings import services
+from bookings.demo import demo_stay
 from bookings.models import Booking, BookingMessage, SandboxDataSet
 from coliving.api.errors import ApplicationError
 from coliving.api.tenancy import Tenant
 from listings import demo as listings_demo
-from listings import limits
 from listings.models import BookingConflict, Listing, ListingFee, ProviderAccountLink, RoomType, RoomTypeNight
 
 LISTINGS_MAX = 5
@@ -147,10 +146,8 @@ def _demo_listings(owner: User) -> list[Listing]:
 
 def _seed_booking(owner: User, guest: User, listings: list[Listing]) -> Booking | None:
     """One pending stay of the sandbox guest, on the first room type whose rules allow one."""
-    on = limits.today()
     for listing in listings:
-        checkin = on + timedelta(days=max(listing.notice_min_days or 0, 14))
-        nights = max((listing.stay_min or 1) * services.NIGHTS_PER_STAY_MIN_MONTH, 30)
+        checkin, checkout = demo_stay(listing)
         for room_type in listing.room_types.filter(is_active=True).order_by("id"):
             try:
                 return services.booking_create(
@@ -159,7 +156,7 @@ def _seed_booking(owner: User, guest: User, listings: list[Listing]) -> Booking 
                     listing=listing,
                     room_type=room_type,
                     checkin=checkin,
-                    checkout=checkin + timedelta(days=nights),
+                    checkout=checkout,
                     guests=1,
                     message="Sandbox booking: try cancelling it, or messaging the host.",
                     source=Booking.Source.ADMIN,
