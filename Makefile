@@ -156,13 +156,19 @@ soak: $(DEV_STAMP)
 	bash bench/soak.sh
 # Mutation testing (mutmut, configured in pyproject.toml) of the modules that guard access
 # and money, on PostgreSQL: needs DATABASE_URL (and REDIS_URL for the rate-limit tests).
+# MUTATE_CHILDREN mutants at once, each on its own test database and cache prefix
+# (coliving/tests/mutation.py); bytecode caching on, whatever the shell says, so the
+# assertion rewriting of the test modules is not redone per run.
 # Stops after MUTATE_MINUTES; a later run resumes where it stopped (state in mutants/,
 # `make mutate MUTATE_FRESH=1` starts over). Prints killed/survived/timeout per module.
 MUTATE_MINUTES ?= 20
+MUTATE_CHILDREN ?= 3
 mutate: $(DEV_STAMP)
 	@[[ $${DATABASE_URL:-} == postgres* ]] || { echo "make mutate needs DATABASE_URL=postgres://…"; exit 2; }
 	@if [[ -n "$${MUTATE_FRESH:-}" ]]; then rm -rf mutants; fi
-	$(CHECK_ENV) timeout --signal=INT --kill-after=60 $(MUTATE_MINUTES)m $(BIN)/mutmut run --max-children 1 $(MUTANTS) || true
+	env -u PYTHONDONTWRITEBYTECODE MUTATE_CHILDREN=$(MUTATE_CHILDREN) $(CHECK_ENV) \
+		timeout --signal=INT --kill-after=60 $(MUTATE_MINUTES)m \
+		$(BIN)/mutmut run --max-children $(MUTATE_CHILDREN) $(MUTANTS) || true
 	$(CHECK_ENV) $(BIN)/python mutate/report.py
 
 # Removes the virtualenv only; the local database in var/ is kept.

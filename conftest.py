@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -16,6 +18,9 @@ from rest_framework.test import APIClient
 from apikeys.providers import active_providers
 from apikeys.tests.factories import make_key
 from apikeys.usage import usage_buffer
+
+# `make mutate`: mutmut marks its test processes with MUTANT_UNDER_TEST (the plugin says why).
+pytest_plugins = ["coliving.tests.mutation"] if "MUTANT_UNDER_TEST" in os.environ else []
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,7 @@ def fee(name, amount, type="fixed", frequency="once", mandatory=True) -> Listing
 
 CASES = [
     # (what, room type, checkin, checkout, fees, deposit, total)
-    ("14 nights of a leap February: 750 × 14 / 29", room(), date(2024, 2, 1), date(2024, 2, 15), [], None, "362.07"),
+    ("14 nights of a leap February: 750 x 14 / 29", room(), date(2024, 2, 1), date(2024, 2, 15), [], None, "362.07"),
     ("all of February costs exactly its month price", room(), date(2024, 2, 1), date(2024, 3, 1), [], None, "750.00"),
     ("non-leap February has 28 days", room(), date(2023, 2, 1), date(2023, 2, 15), [], None, "375.00"),
     (
@@ -73,7 +73,7 @@ CASES = [
         "10800.00",
     ),
     (
-        "mandatory fees: once, monthly × ceil(nights / 30), percent of the discounted rent; optional ignored",
+        "mandatory fees: once, monthly x ceil(nights / 30), percent of the discounted rent; optional ignored",
         room(base="3000"),
         date(2024, 4, 1),
         date(2024, 5, 16),  # 45 nights: April 3000 + May 15 × 3000 / 31 = 1451.61 → rent 4451.61

@@ -1,0 +1,44 @@
+"""`make mutate`'s set-up, checked without running mutmut (a run takes most of an hour).
+
+A project app missing from mutmut's copy of the tree, or a listed file that moved, shows
+only when somebody next runs it; these tests show it in `make test`.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+
+from coliving.tests import mutation
+
+ROOT = Path(settings.BASE_DIR)
+MUTMUT = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
+
+
+def test_every_project_app_and_the_templates_are_copied_into_the_mutants_tree():
+    packages = {config.name.split(".")[0] for config in apps.get_app_configs()}
+    project_apps = {package for package in packages if (ROOT / package / "__init__.py").is_file()}
+    assert project_apps <= set(MUTMUT["source_paths"])
+    assert "templates" in MUTMUT["also_copy"]
+
+
+def test_the_mutated_modules_and_their_tests_exist():
+    listed = MUTMUT["only_mutate"] + MUTMUT["pytest_add_cli_args_test_selection"]
+    assert [path for path in listed if not (ROOT / path).is_file()] == []
+
+
+def test_test_processes_running_at_once_take_different_slots(monkeypatch, tmp_path):
+    monkeypatch.setattr(mutation, "SLOTS", 2)
+    monkeypatch.chdir(tmp_path)  # slots are per checkout
+    first_slot, first = mutation._take_slot()
+    second_slot, second = mutation._take_slot()
+    assert (first_slot, second_slot) == (0, 1)
+    os.close(first)  # the process holding slot 0 ended
+    again_slot, again = mutation._take_slot()
+    assert again_slot == 0
+    os.close(second)
+    os.close(again)
