@@ -21,8 +21,13 @@ DEFAULT_MAX_REQUEST_BYTES = 2_621_440  # coliving/settings.py: MAX_REQUEST_BYTES
 
 
 @pytest.fixture(scope="module")
-def services() -> dict:
-    return yaml.safe_load(COMPOSE.read_text())["services"]
+def compose() -> dict:
+    return yaml.safe_load(COMPOSE.read_text())
+
+
+@pytest.fixture(scope="module")
+def services(compose) -> dict:
+    return compose["services"]
 
 
 def scale(services) -> dict:
@@ -87,6 +92,13 @@ def test_redis_never_evicts_a_queued_task(services):
     policy = command[command.index("--maxmemory-policy") + 1]
     # RQ's queued jobs have no TTL; only an allkeys-* policy would evict them.
     assert policy.startswith(("volatile-", "noeviction")), policy
+
+
+def test_redis_keeps_queued_tasks_across_a_restart(services, compose):
+    command = services["redis"]["command"]
+    assert command[command.index("--appendonly") + 1] == "yes"
+    volume = next(v for v in services["redis"]["volumes"] if v.endswith(":/data"))  # the image's working dir
+    assert volume.split(":")[0] in compose["volumes"]
 
 
 def test_nginx_limits_mirror_the_apps():
