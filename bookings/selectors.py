@@ -13,7 +13,7 @@ from bookings.versions import Cursor
 from coliving.api.errors import NotFound
 from coliving.api.tenancy import Tenant
 from listings.models import Listing, RoomType
-from listings.querysets import LISTING_NOT_FOUND
+from listings.querysets import LISTING_NOT_FOUND, ROOM_TYPE_NOT_FOUND
 
 FEED_FIELDS = ("id", "listing_id", "room_type_id", "status", "change_seq", "changed_at")
 
@@ -45,14 +45,23 @@ def booking_feed(
     return list(bookings.in_change_order().values(*FEED_FIELDS)[:limit])
 
 
-def bookable_room_type(*, tenant: Tenant, listing_id: int, room_type_id: int) -> RoomType | None:
-    """The tenant's room type ``room_type_id`` of listing ``listing_id``, with its listing."""
-    return (
+def bookable_room_type(*, tenant: Tenant, listing_id: int, room_type_id: int) -> RoomType:
+    """The tenant's room type ``room_type_id`` of listing ``listing_id``, with its listing: one query.
+
+    Raises ``NotFound`` naming what was not found: the listing when it is not one the tenant
+    may use, else the room type (missing, another tenant's, or of another listing).
+    """
+    room_type = (
         RoomType.objects.for_tenant(tenant, "owner")
         .select_related("listing")
         .filter(pk=room_type_id, listing_id=listing_id)
         .first()
     )
+    if room_type is not None:
+        return room_type
+    if not Listing.objects.for_tenant(tenant, "owner").filter(pk=listing_id).exists():
+        raise NotFound(LISTING_NOT_FOUND)
+    raise NotFound(ROOM_TYPE_NOT_FOUND)
 
 
 def booking_guest(*, tenant: Tenant, user_id: int):

@@ -33,6 +33,14 @@ def currency_codes() -> frozenset[str]:
     return frozenset(currency.alpha_3 for currency in pycountry.currencies) - NOT_PRICING_CURRENCIES
 
 
+@functools.cache
+def currency_pattern() -> str:
+    """The codes of ``currency_codes()`` in any case as a JSON Schema ``pattern`` (``[Ee][Uu][Rr]``:
+    ECMA 262 has no case-insensitive flag a pattern can carry): what ``normalise_currency`` takes."""
+    codes = ("".join(f"[{letter}{letter.lower()}]" for letter in code) for code in sorted(currency_codes()))
+    return f"^(?:{'|'.join(codes)})$"
+
+
 def normalise_currency(value: str) -> str | None:
     """``"eur"`` → ``"EUR"``; ``None`` when ``value`` is not the code of a currency in circulation."""
     code = value.strip().upper()

@@ -14,6 +14,8 @@ from coliving.api.tenancy import TenantQuerySet
 
 # What a partner is told for a listing that does not exist or is not theirs (the spec's words).
 LISTING_NOT_FOUND = "Listing not found or unauthorized"
+# The same for a room type that is not one of a listing that is theirs, in the same words.
+ROOM_TYPE_NOT_FOUND = "Room type not found or unauthorized"
 
 LISTING_SUMMARY_FIELDS = ("id", "name", "status", "original_id", "city", "country")
 

@@ -20,8 +20,8 @@ class SecurityEventQuerySet(models.QuerySet):
 
 
 class SecurityEvent(models.Model):
-    """One security-relevant event: a key issued, revoked, (de)activated or re-scoped, or a
-    failed or locked-out admin login."""
+    """One security-relevant event: a key issued, revoked, (de)activated or re-scoped, a
+    failed or locked-out admin login, or a refused second-factor code."""
 
     class Action(models.TextChoices):
         KEY_CREATED = "key_created", "key created"
@@ -32,6 +32,7 @@ class SecurityEvent(models.Model):
         LOGIN_FAILED = "login_failed", "admin login failed"
         LOCKED_OUT = "locked_out", "admin login locked out"
         TWO_FACTOR_RESET = "two_factor_reset", "two-factor reset"
+        TWO_FACTOR_FAILED = "two_factor_failed", "two-factor code refused"
 
     at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
     action = models.CharField(max_length=30, choices=Action.choices, editable=False)

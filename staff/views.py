@@ -8,15 +8,34 @@ from django.shortcuts import render
 from django.utils import timezone
 from django_otp.views import LoginView
 
+from coliving.api.client_ip import client_ip
+from staff.models import SecurityEvent
+from staff.services import security_event_record
+
 
 class VerifyView(LoginView):
     """After the password: a code from the authenticator app, or one of the backup codes.
 
     django-otp's view asks an authenticated, unverified user for a token only (its
     ``OTPTokenForm`` lists their devices: the app and "backup codes"); TOTP devices
-    throttle repeated wrong codes themselves."""
+    throttle repeated wrong codes themselves; each refused code is written to the security log."""
 
     template_name = "staff/verify.html"
+
+    def form_invalid(self, form):
+        # Every refused code (wrong, or refused by the device's throttle) goes to the security
+        # log, with the device it was tried on, never the code itself. ``get_user()`` is None
+        # only where no password was accepted either: a failed login, logged by its own signal.
+        user = form.get_user()
+        if user is not None:
+            device = form.cleaned_data.get("otp_device")
+            security_event_record(
+                action=SecurityEvent.Action.TWO_FACTOR_FAILED,
+                actor=user,
+                ip=client_ip(self.request),
+                details={"device": device} if device else None,
+            )
+        return super().form_invalid(form)
 
     def get_context_data(self, **kwargs):
         return {

@@ -34,7 +34,7 @@ from coliving.api.errors import NotFound
 from coliving.api.idempotency import idempotent
 from coliving.api.pagination import PagePagination
 from coliving.api.schema import ColivingError
-from listings.querysets import LISTING_NOT_FOUND
+from listings.querysets import LISTING_NOT_FOUND, ROOM_TYPE_NOT_FOUND
 
 BOOKING_NOT_FOUND = "Booking not found or unauthorized"
 USER_NOT_FOUND = "User not found or unauthorized"
@@ -89,14 +89,15 @@ class BookingViewSet(ApiViewSet):
             "that); the listing's `stay_min` in months, counted as 30 nights each; `guests` ≤ the room type's "
             "`max_occupancy`; the listing active; `user_id` a user your key's owner created. A broken rule is 400 "
             "with the reasons under `details`.\n\n"
-            "Listing and room type must be yours and belong together (404 otherwise). If any night has no unit "
-            "left the answer is 409 `unavailable` with `details.unavailable_dates`, and nothing is booked.\n\n"
+            f"The listing must be yours (404 `{LISTING_NOT_FOUND}` otherwise) and the room type one of its own "
+            f"(404 `{ROOM_TYPE_NOT_FOUND}` otherwise). If any night has no unit left the answer is 409 "
+            "`unavailable` with `details.unavailable_dates`, and nothing is booked.\n\n"
             f"Pricing: {PRICING_HELP}"
         ),
         request=BookingCreateSerializer,
         responses={
             201: BookingSerializer,
-            404: error(f"{LISTING_NOT_FOUND} / {USER_NOT_FOUND}"),
+            404: error(f"{LISTING_NOT_FOUND} / {ROOM_TYPE_NOT_FOUND} / {USER_NOT_FOUND}"),
             409: error("`unavailable`: no unit left on `details.unavailable_dates`; or an Idempotency-Key conflict."),
         },
     )
@@ -109,8 +110,6 @@ class BookingViewSet(ApiViewSet):
         room_type = selectors.bookable_room_type(
             tenant=tenant, listing_id=data["listing_id"], room_type_id=data["room_type_id"]
         )
-        if room_type is None:
-            raise NotFound(LISTING_NOT_FOUND)
         guest = selectors.booking_guest(tenant=tenant, user_id=data["user_id"])
         if guest is None:
             raise NotFound(USER_NOT_FOUND)

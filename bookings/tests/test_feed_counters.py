@@ -5,24 +5,22 @@ change number handed out so far."""
 
 from __future__ import annotations
 
-import random
 import threading
 import time
 
 import pytest
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
 from bookings import services
 from bookings.models import Booking, BookingFeedCounter
 from bookings.tests.factories import guest_of, make_booking
+from bookings.tests.feed_polling import confirmations_missed_while_polling, poll
 from bookings.versions import next_change
 from conftest import requires_postgres
 from listings.models import ListingGrant
 from listings.tests.factories import ListingFactory, RoomTypeFactory
 
-FEED = "/v2/integrations/mangobeds/bookings"
 WAIT = 30  # seconds: the bound of every wait below; none is a timing assumption
 
 
@@ -37,15 +35,6 @@ def hosts(key_client, provider):
         client.guest = guest_of(client.owner)
         made.append(client)
     return made
-
-
-def poll(raw_key: str, since: str | None) -> tuple[list[dict], str | None]:
-    client = APIClient()
-    client.credentials(HTTP_X_API_KEY=raw_key)
-    response = client.get(FEED, {"since": since, "limit": 500} if since else {"limit": 500})
-    assert response.status_code == 200, response.json()
-    data = response.json()["data"]
-    return data["Bookings"], data["next_since"]
 
 
 def backend_waits_on_a_lock(pid: int) -> bool:
@@ -181,62 +170,7 @@ def test_a_grantee_polling_while_both_hosts_write_never_misses_a_change(hosts, k
     ListingGrant.objects.create(listing=a.room_type.listing, grantee=b.owner)
     ListingGrant.objects.create(listing=b.room_type.listing, grantee=a.owner)
     bookings = [make_booking(room_type=host.room_type, guest=host.guest) for _ in range(30) for host in hosts]
-    items, cursor = poll(partner.raw_key, None)
-    if mode == "timestamp":
-        cursor = max(item["version"] for item in items)
-    committed: list[int] = []
-    seen: set[int] = set()
-    lock = threading.Lock()
-    writers_done = threading.Event()
-    errors: list[BaseException] = []
-
-    def writer(chunk: list[Booking], seed: int):
-        rng = random.Random(seed)
-        try:
-            for booking in chunk:
-                with transaction.atomic():
-                    services.booking_confirm(booking=booking)
-                    time.sleep(rng.uniform(0, 0.02))  # commit later, while others want to write
-                with lock:
-                    committed.append(booking.pk)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    def poller():
-        nonlocal cursor
-        try:
-            while True:
-                finished = writers_done.is_set()
-                items, next_since = poll(partner.raw_key, cursor)
-                new = [item for item in items if item["status"] == "confirmed" and item["booking_id"] not in seen]
-                seen.update(item["booking_id"] for item in new)
-                if mode == "cursor":
-                    cursor = next_since
-                else:
-                    cursor = max([cursor, *(item["version"] for item in items)])
-                if finished and not new:
-                    return
-                time.sleep(0.002)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    writers = [threading.Thread(target=writer, args=(bookings[i::6], i)) for i in range(6)]
-    watcher = threading.Thread(target=poller)
-    watcher.start()
-    for thread in writers:
-        thread.start()
-    for thread in writers:
-        thread.join(timeout=120)
-    writers_done.set()
-    watcher.join(timeout=60)
-    assert not any(thread.is_alive() for thread in [*writers, watcher])
-    assert not errors, errors
-    assert sorted(committed) == sorted(b.pk for b in bookings)
-    assert [pk for pk in committed if pk not in seen] == []
+    assert confirmations_missed_while_polling(partner.raw_key, mode, bookings, writers=6, max_hold=0.02) == []
 
 
 @pytest.mark.django_db

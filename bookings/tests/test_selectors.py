@@ -54,17 +54,13 @@ def test_a_room_type_is_bookable_only_by_its_owner_and_with_its_own_listing():
     )
     assert found == room_type and found.listing == room_type.listing
     other_listing = ListingFactory(host=owner)
-    assert (
+    with pytest.raises(NotFound, match="^Room type not found or unauthorized$"):
         selectors.bookable_room_type(tenant=Tenant(owner), listing_id=other_listing.pk, room_type_id=room_type.pk)
-        is None
-    )
     stranger = ListingFactory().host
-    assert (
+    with pytest.raises(NotFound, match="^Listing not found or unauthorized$"):
         selectors.bookable_room_type(
             tenant=Tenant(stranger), listing_id=room_type.listing_id, room_type_id=room_type.pk
         )
-        is None
-    )
 
 
 def test_a_guest_is_one_the_owner_created():

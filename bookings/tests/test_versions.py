@@ -3,25 +3,21 @@ including, on PostgreSQL, transactions that would otherwise commit out of order.
 
 from __future__ import annotations
 
-import random
 import re
 import threading
-import time
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from django.db import connection, transaction
-from rest_framework.test import APIClient
 
 from bookings import services
 from bookings.models import Booking
 from bookings.tests.factories import guest_of, make_booking
+from bookings.tests.feed_polling import confirmations_missed_while_polling, follow, poll
 from bookings.versions import Cursor, encode_cursor, format_version, parse_since
 from coliving.tests.locks import wait_for_lock_waiters
 from conftest import requires_postgres
 from listings.tests.factories import ListingFactory, RoomTypeFactory
-
-FEED = "/v2/integrations/mangobeds/bookings"
 
 
 def test_a_version_is_exactly_the_specs_format():
@@ -119,24 +115,6 @@ def host(key_client, provider):
     return client
 
 
-def poll(raw_key: str, since: str | None) -> tuple[list[dict], str | None]:
-    client = APIClient()
-    client.credentials(HTTP_X_API_KEY=raw_key)
-    # The largest page: a poller sending a plain time gets every change of that second again,
-    # so a page must hold more than one second's changes (these tests make many per second).
-    response = client.get(FEED, {"since": since, "limit": 500} if since else {"limit": 500})
-    assert response.status_code == 200, response.json()
-    data = response.json()["data"]
-    return data["Bookings"], data["next_since"]
-
-
-def follow(mode: str, items: list[dict], next_since: str | None, since: str | None) -> str | None:
-    """The next ``since`` of a poller following the feed's cursor, or the latest version it holds."""
-    if mode == "cursor":
-        return next_since
-    return max([since or "", *(item["version"] for item in items)]) or None
-
-
 POLLERS = pytest.mark.parametrize("mode", ["cursor", "timestamp"])
 
 
@@ -218,56 +196,4 @@ def test_a_poller_racing_many_writers_never_misses_a_change(host, mode):
     this test and the one above fail.) Many changes share a second here: the plain-time
     poller sees those again and still misses none."""
     bookings = [make_booking(room_type=host.room_type, guest=host.guest) for _ in range(80)]
-    items, next_since = poll(host.raw_key, None)
-    start = follow(mode, items, next_since, None)
-    committed: list[int] = []
-    seen: set[int] = set()
-    lock = threading.Lock()
-    writers_done = threading.Event()
-    errors: list[BaseException] = []
-
-    def writer(chunk: list[Booking], seed: int):
-        rng = random.Random(seed)
-        try:
-            for booking in chunk:
-                with transaction.atomic():
-                    changed = services.booking_confirm(booking=booking)
-                    time.sleep(rng.uniform(0, 0.03))  # commit later, while others want to write
-                with lock:
-                    committed.append(changed.pk)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    def poller():
-        cursor = start
-        try:
-            while True:
-                finished = writers_done.is_set()
-                items, next_since = poll(host.raw_key, cursor)
-                new = [item for item in items if item["status"] == "confirmed" and item["booking_id"] not in seen]
-                seen.update(item["booking_id"] for item in new)
-                cursor = follow(mode, items, next_since, cursor)
-                if finished and not new:
-                    return
-                time.sleep(0.002)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    writers = [threading.Thread(target=writer, args=(bookings[i::8], i)) for i in range(8)]
-    watcher = threading.Thread(target=poller)
-    watcher.start()
-    for thread in writers:
-        thread.start()
-    for thread in writers:
-        thread.join(timeout=120)
-    writers_done.set()
-    watcher.join(timeout=60)
-    assert not errors, errors
-
-    assert len(committed) == len(bookings)
-    missed = [pk for pk in committed if pk not in seen]
-    assert missed == []
+    assert confirmations_missed_while_polling(host.raw_key, mode, bookings, writers=8, max_hold=0.03) == []

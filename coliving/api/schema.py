@@ -58,7 +58,7 @@ class ColivingError(serializers.Serializer):
     details = serializers.DictField(
         required=False, help_text='Validation messages keyed by dotted path, e.g. "data.0.base_price".'
     )
-    retry_after = serializers.IntegerField(required=False, help_text="Seconds to wait (429 only).")
+    retry_after = serializers.IntegerField(required=False, help_text="Seconds to wait (429 and 503).")
 
 
 class CoworkiesErrorBody(serializers.Serializer):
@@ -82,6 +82,19 @@ class CobotValidationError(serializers.Serializer):
 
 
 ERROR_SERIALIZERS = {Family.COLIVING: ColivingError, Family.COWORKIES: CoworkiesError, Family.COBOT: CobotError}
+
+# Sent with every 429 and 503 (coliving/api/exceptions.py): when to try again. One component
+# that those responses of every operation refer to.
+RETRY_AFTER = ResolvedComponent(
+    name="RetryAfter",
+    type=ResolvedComponent.HEADER,
+    schema={
+        "description": "Seconds to wait before retrying.",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1},
+    },
+    object="RetryAfter",
+)
 
 
 class AutoSchema(BaseAutoSchema):
@@ -249,12 +262,15 @@ class AutoSchema(BaseAutoSchema):
         validation = CobotValidationError if family is Family.COBOT else error
         validation_status = "400" if family is Family.COLIVING else "422"
 
-        def add(status: str, serializer, description: str) -> None:
+        def add(status: str, serializer, description: str, *, retry_after: bool = False) -> None:
             if status not in responses:
                 responses[status] = {
                     "content": {"application/json": {"schema": self.resolve_serializer(serializer, direction).ref}},
                     "description": description,
                 }
+                if retry_after:
+                    self.registry.register_on_missing(RETRY_AFTER)
+                    responses[status]["headers"] = {"Retry-After": RETRY_AFTER.ref}
 
         add(validation_status, validation, "Validation error (body or query parameters)")
         add("400", error, "Malformed request")
@@ -268,7 +284,8 @@ class AutoSchema(BaseAutoSchema):
             add("403", error, "The key lacks the scope this operation needs")
         if getattr(self._handler(), "idempotent", False):
             add("409", error, "Idempotency-Key reused with another body, or its first request is in flight")
-        add("429", error, "Rate limit exceeded; see Retry-After")
+        add("429", error, "Rate limit exceeded; see Retry-After", retry_after=True)
+        add("503", error, "The database is unavailable; retry after Retry-After", retry_after=True)
         return responses
 
 

@@ -106,3 +106,42 @@ def test_the_paginated_body_follows_the_family(rf):
     paginator = PagePagination()
     page = paginator.paginate_queryset(rows, Request(rf.get("/")), type("View", (), {"family": Family.COBOT})())
     assert paginator.get_paginated_response(page).data == ["a", "b"]
+
+
+# --- error responses every operation lists --------------------------------------------------
+
+ERROR_COMPONENTS = {Family.COLIVING: "ColivingError", Family.COWORKIES: "CoworkiesError", Family.COBOT: "CobotError"}
+
+
+@pytest.mark.parametrize("family", list(Family))
+@pytest.mark.parametrize("status", ["429", "503"])
+def test_each_family_documents_its_retry_after_answers_in_its_error_shape(family, status):
+    """429 (rate limit) and 503 (database unavailable, coliving/api/exceptions.py) carry
+    ``Retry-After`` and the family's error body on every operation."""
+    schema = _schema(_view(family, {200: Thing}))
+    response = schema["paths"]["/v2/things"]["get"]["responses"][status]
+    assert response["content"]["application/json"]["schema"] == {
+        "$ref": f"#/components/schemas/{ERROR_COMPONENTS[family]}"
+    }
+    assert response["headers"]["Retry-After"] == {"$ref": "#/components/headers/RetryAfter"}
+    header = schema["components"]["headers"]["RetryAfter"]
+    assert header["required"] is True
+    assert header["schema"] == {"type": "integer", "minimum": 1}
+
+
+def test_every_operation_of_the_document_lists_503():
+    document = SchemaGenerator().get_schema(request=None, public=True)
+    missing, without_header = [], []
+    for route, item in document["paths"].items():
+        for method, operation in item.items():
+            response = operation["responses"].get("503")
+            if response is None:
+                missing.append(f"{method.upper()} {route}")
+            elif operation["operationId"] not in ("health", "health_sandbox") and "Retry-After" not in response.get(
+                "headers", {}
+            ):
+                without_header.append(f"{method.upper()} {route}")
+    assert missing == [] and without_header == []
+    # /v2/health answers a database outage with its own body (the load balancer reads it), no Retry-After.
+    health = document["paths"]["/v2/health"]["get"]["responses"]["503"]
+    assert health["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Health"}

@@ -4,6 +4,7 @@ family's 400 — and changes nothing."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 import pytest
@@ -19,6 +20,7 @@ from bookings.models import Booking, BookingMessage
 from bookings.tests.factories import guest_of, make_booking
 from bookings.versions import SINCE_PATTERN, encode_cursor, parse_since
 from coliving.api.idempotency import KEY_PATTERN
+from listings.currencies import currency_codes, normalise_currency
 from listings.tests.factories import ListingFactory, RoomTypeFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,9 +35,14 @@ def partner(key_client):
     return client
 
 
+@functools.cache
+def document() -> dict:
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
 @pytest.fixture(scope="module")
 def schema():
-    return SchemaGenerator().get_schema(request=None, public=True)
+    return document()
 
 
 def _parameter(schema, path: str, method: str, name: str) -> dict:
@@ -76,6 +83,26 @@ def test_the_document_states_the_rules(schema):
     assert "format" not in push_id
     rate_item = _request(schema, "RateItemRequest")
     assert "At least one of base_price, price_jan" in rate_item["description"] and "anyOf" not in rate_item
+
+
+def test_the_rates_push_currency_is_documented_in_any_case_as_the_server_takes_it(schema):
+    """The server takes "eur" as well as "EUR" (partners send both); the document says so with a
+    pattern over the codes in any case, not an enum of upper-case codes: a generated client
+    then sends a plain string, and a schema-checking client does not refuse "eur"."""
+    currency = _request(schema, "RateItemRequest")["properties"]["currency"]
+    assert currency["type"] == "string" and "enum" not in currency and "allOf" not in currency
+    pattern = re.compile(currency["pattern"])
+    for code in currency_codes():
+        assert pattern.fullmatch(code) and pattern.fullmatch(code.lower()) and pattern.fullmatch(code.title())
+    for refused in ("XYZ", "xau", "EURO", "EU", " EUR", ""):
+        assert not pattern.fullmatch(refused), refused
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_every_currency_the_document_allows_is_accepted(data):
+    pattern = _request(document(), "RateItemRequest")["properties"]["currency"]["pattern"]
+    assert normalise_currency(data.draw(st.from_regex(pattern, fullmatch=True))) is not None
 
 
 @settings(max_examples=300, deadline=None)

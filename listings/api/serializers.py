@@ -19,7 +19,7 @@ from rest_framework.settings import api_settings
 from coliving.api.converters import MAX_ID
 from coliving.api.fields import StrictCharField
 from listings import limits
-from listings.currencies import currency_codes, normalise_currency
+from listings.currencies import currency_pattern, normalise_currency
 from listings.feed.enums import choices
 from listings.models import Listing
 
@@ -73,7 +73,8 @@ class CurrencyField(StrictCharField):
         return code
 
     def schema_rules(self) -> dict:
-        return {"enum": sorted(currency_codes())}
+        # A pattern, not an enum: the codes are taken in any case, and partners send both.
+        return {"pattern": currency_pattern()}
 
 
 # --- GET /v2/listings -----------------------------------------------------------------------
@@ -258,7 +259,10 @@ def _month(name: str, month: str) -> serializers.DecimalField:
 class RateItemSerializer(serializers.Serializer):
     listing_id = IdField()
     room_type_id = IdField()
-    currency = CurrencyField(required=False, help_text="ISO 4217 code, any case; stored upper case.")
+    currency = CurrencyField(
+        required=False,
+        help_text="ISO 4217 code of a currency in circulation, any case (EUR or eur); stored upper case.",
+    )
     base_price = _money("base_price", help_text="Monthly price for months without their own price.")
     price_jan = _month("price_jan", "January")
     price_feb = _month("price_feb", "February")

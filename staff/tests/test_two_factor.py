@@ -123,6 +123,41 @@ def test_an_enrolled_user_gives_a_code_at_each_login_and_a_wrong_one_is_refused(
     assert client.get("/admin/apikeys/apikey/").status_code == 200
 
 
+def test_each_refused_code_lands_in_the_security_log_without_the_code():
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    secret = enrol(password_login(superuser))
+    device = TOTPDevice.objects.get(user=superuser)
+    client = password_login(superuser)
+    client.defaults["REMOTE_ADDR"] = "203.0.113.9"
+    wrong = f"{(totp(secret) + 1) % 10**6:06d}"
+
+    response = client.post(VERIFY_URL, {"otp_device": device.persistent_id, "otp_token": wrong})
+    assert response.status_code == 200  # refused
+    # At once again: refused by the device's throttle before the code is checked, logged all the same.
+    client.post(VERIFY_URL, {"otp_device": device.persistent_id, "otp_token": wrong})
+
+    events = list(SecurityEvent.objects.filter(action=SecurityEvent.Action.TWO_FACTOR_FAILED).order_by("id"))
+    assert len(events) == 2
+    for event in events:
+        assert (event.actor_id, event.actor, event.ip) == (superuser.pk, superuser.email, "203.0.113.9")
+        assert event.details == {"device": device.persistent_id}
+        assert wrong not in str([event.actor, event.api_key, event.details])
+
+
+def test_a_code_that_is_accepted_is_not_logged_as_a_failure():
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    secret = enrol(password_login(superuser))
+    device = TOTPDevice.objects.get(user=superuser)
+    device.last_t = -1  # the code enrolment used may be this same time step
+    device.save()
+    client = password_login(superuser)
+    response = client.post(
+        VERIFY_URL, {"otp_device": device.persistent_id, "otp_token": f"{totp(secret):06d}", "next": "/admin/"}
+    )
+    assert response.status_code == 302
+    assert not SecurityEvent.objects.filter(action=SecurityEvent.Action.TWO_FACTOR_FAILED).exists()
+
+
 def test_staff_who_cannot_issue_or_revoke_keys_are_not_asked_for_a_second_factor():
     support = UserFactory(is_staff=True)
     support.groups.add(Group.objects.get(name="support"))

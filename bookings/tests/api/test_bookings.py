@@ -66,17 +66,21 @@ def test_the_spec_example_creates_a_pending_booking(partner):
     assert set(RoomTypeNight.objects.values_list("available", flat=True)) == {4}
 
 
+LISTING_NOT_FOUND = {"success": False, "error": "Listing not found or unauthorized", "code": "not_found"}
+ROOM_TYPE_NOT_FOUND = {"success": False, "error": "Room type not found or unauthorized", "code": "not_found"}
+
+
 @pytest.mark.parametrize(
-    "target",
+    "target, expected",
     [
-        "another tenant's listing and room type",
-        "our listing with another tenant's room type",
-        "another tenant's listing with our room type",
-        "a missing listing",
-        "a missing room type",
+        ("another tenant's listing and room type", LISTING_NOT_FOUND),
+        ("our listing with another tenant's room type", ROOM_TYPE_NOT_FOUND),
+        ("another tenant's listing with our room type", LISTING_NOT_FOUND),
+        ("a missing listing", LISTING_NOT_FOUND),
+        ("a missing room type", ROOM_TYPE_NOT_FOUND),
     ],
 )
-def test_a_listing_or_room_type_that_is_not_yours_is_404(partner, other, target):
+def test_a_listing_or_room_type_that_is_not_yours_is_404_naming_which(partner, other, target, expected):
     listing_id, room_type_id = {
         "another tenant's listing and room type": (other.listing.pk, other.room_type.pk),
         "our listing with another tenant's room type": (partner.listing.pk, other.room_type.pk),
@@ -88,14 +92,15 @@ def test_a_listing_or_room_type_that_is_not_yours_is_404(partner, other, target)
         "/v2/bookings", spec_body(partner, listing_id=listing_id, room_type_id=room_type_id), format="json"
     )
     assert response.status_code == 404
-    assert response.json() == {"success": False, "error": "Listing not found or unauthorized", "code": "not_found"}
+    assert response.json() == expected
     assert nothing_written()
 
 
-def test_a_room_type_of_another_of_your_listings_is_404(partner):
+def test_a_room_type_of_another_of_your_listings_is_404_room_type_not_found(partner):
     second = RoomTypeFactory(listing=ListingFactory(host=partner.owner))
     response = partner.post("/v2/bookings", spec_body(partner, room_type_id=second.pk), format="json")
     assert response.status_code == 404
+    assert response.json() == ROOM_TYPE_NOT_FOUND
     assert nothing_written()
 
 
