@@ -20,6 +20,7 @@ import re
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,10 +98,11 @@ def nginx(ports: list[int], directory: Path, *, listen_host: str = "127.0.0.2"):
 
 
 class _RoundRobin(httpx.BaseTransport):
-    """Sends each request to the next instance in turn (the no-nginx fallback)."""
+    """Sends each request to the next instance in turn (the no-nginx fallback). The turn is
+    the cluster's, not the client's: a test making a client per request still spreads them."""
 
-    def __init__(self, bases: list[str], **options) -> None:
-        self._next = itertools.cycle([httpx.URL(base) for base in bases])
+    def __init__(self, turn: Iterator[httpx.URL], **options) -> None:
+        self._next = turn
         self._transport = httpx.HTTPTransport(**options)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -119,6 +121,10 @@ class Cluster:
     balancer: str | None  # nginx's base URL; None on the fallback path
     client_address: str = "127.0.0.5"  # the address requests to the balancer come from
     _log_marks: list[int] = field(default_factory=list)
+    _turn: Iterator[httpx.URL] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._turn = itertools.cycle([httpx.URL(base) for base in self.instances])
 
     def balanced(self, **options) -> httpx.Client:
         """A client whose requests are spread over the instances (by nginx, or itself)."""
@@ -126,7 +132,7 @@ class Cluster:
         if self.balancer is not None:
             transport = httpx.HTTPTransport(local_address=self.client_address)
             return httpx.Client(base_url=self.balancer, transport=transport, **options)
-        return httpx.Client(base_url=self.instances[0], transport=_RoundRobin(self.instances), **options)
+        return httpx.Client(base_url=self.instances[0], transport=_RoundRobin(self._turn), **options)
 
     def instance(self, index: int, **options) -> httpx.Client:
         options.setdefault("timeout", 30)
