@@ -11,9 +11,12 @@ mutmut runs the tests of each mutant in a process forked from one warmed-up serv
   ``migrate`` and the post-migrate signals in every process (most of a second, per mutant);
   here the first process of a slot builds the database and leaves a stamp naming the
   migrations it applied, and the next ones only connect while the stamp still matches.
-- **Fast tests first.** The tests of a mutant run in order of their measured duration
-  (mutmut's own statistics), so a mutant that a quick test kills dies before the slow
-  concurrency tests start (mutmut runs with ``-x``).
+- **The module's own tests, fast ones first.** Of the tests mutmut picks for a mutant
+  (those that call the mutated function), only the mutated module's own test files run
+  (pyproject.toml, ``[tool.coliving.mutate.own_tests]``): the rate limiter's mutants are
+  judged by the rate-limit tests, not by every API test that passes through it. They run
+  in order of their measured duration (mutmut's statistics), so a mutant a quick test
+  kills dies before the slow concurrency tests start (mutmut runs with ``-x``).
 """
 
 from __future__ import annotations
@@ -22,8 +25,10 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import tempfile
 import time
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -32,6 +37,8 @@ from django.test.utils import override_settings
 
 SLOTS = max(1, int(os.environ.get("MUTATE_CHILDREN") or 1))
 STATS = Path("mutmut-stats.json")  # in mutants/, the directory mutmut runs the tests from
+# "bookings.resources.services.x_booking_move__mutmut_3" → "bookings.resources.services"
+MUTANT_MODULE = re.compile(r"^(?P<module>[\w.]+?)\.x[_ǁ]")
 
 # This process's slot, taken when its pytest session starts and given back when it ends: the
 # fork server runs one session (its warm-up) before it forks the children, which must not
@@ -116,7 +123,22 @@ def django_db_setup(django_db_modify_db_settings, django_db_blocker):
         teardown_databases(old_config, verbosity=0, keepdb=True)  # keeps it; restores the names
 
 
-def pytest_collection_modifyitems(items):
+def own_tests(rootpath: Path, mutant: str) -> list[str] | None:
+    """The test files of the module ``mutant`` mutates; None outside a mutant's run."""
+    match = MUTANT_MODULE.match(mutant)
+    if not match:  # mutmut's statistics, clean and forced-fail runs: every test
+        return None
+    table = tomllib.loads((rootpath / "pyproject.toml").read_text())["tool"]["coliving"]["mutate"]["own_tests"]
+    return table[match["module"].replace(".", "/") + ".py"]
+
+
+def pytest_collection_modifyitems(config, items):
+    files = own_tests(config.rootpath, os.environ.get("MUTANT_UNDER_TEST", ""))
+    if files is not None:
+        others = [item for item in items if item.nodeid.split("::")[0] not in files]
+        if others:
+            config.hook.pytest_deselected(items=others)
+            items[:] = [item for item in items if item.nodeid.split("::")[0] in files]
     if not STATS.exists():
         return
     durations = json.loads(STATS.read_text()).get("duration_by_test", {})

@@ -16,7 +16,9 @@ from django.conf import settings
 from coliving.tests import mutation
 
 ROOT = Path(settings.BASE_DIR)
-MUTMUT = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]
+MUTMUT = PYPROJECT["mutmut"]
+OWN_TESTS = PYPROJECT["coliving"]["mutate"]["own_tests"]
 
 
 def test_every_project_app_and_the_templates_are_copied_into_the_mutants_tree():
@@ -42,3 +44,16 @@ def test_test_processes_running_at_once_take_different_slots(monkeypatch, tmp_pa
     assert again_slot == 0
     os.close(second)
     os.close(again)
+
+
+def test_every_mutated_module_has_its_own_tests_and_they_are_in_the_selection():
+    assert sorted(OWN_TESTS) == sorted(MUTMUT["only_mutate"])
+    assert {path for paths in OWN_TESTS.values() for path in paths} <= set(MUTMUT["pytest_add_cli_args_test_selection"])
+
+
+def test_a_mutant_runs_the_own_tests_of_the_module_it_mutates():
+    method = "apikeys.authentication.xǁApiKeyAuthenticationǁauthenticate__mutmut_3"
+    assert mutation.own_tests(ROOT, method) == OWN_TESTS["apikeys/authentication.py"]
+    nested = "bookings.resources.services.x_booking_move__mutmut_12"
+    assert mutation.own_tests(ROOT, nested) == OWN_TESTS["bookings/resources/services.py"]
+    assert mutation.own_tests(ROOT, "stats") is None  # mutmut's own runs take every test
