@@ -120,8 +120,10 @@ def plain_me(request):
 
 def _listings_page(owner_id: int, page: int, per_page: int) -> tuple[bytes, dict[str, str]]:
     """The body of ``GET /v2/listings`` (a bare array: the page with its room types) and its
-    paging headers (``X-Total-Count``, ``Link``): the count, the page, its room types (three queries)."""
-    listings = Listing.objects.for_owner(owner_id)
+    paging headers (``X-Total-Count``, ``Link``): the count, the page, its room types (three queries).
+    The filters the endpoint must apply too: live listings only (not the owner's sandbox
+    copies), active room types only."""
+    listings = Listing.objects.filter(is_sandbox=False).for_owner(owner_id)
     total = listings.count()
     offset = (page - 1) * per_page
     rows = list(listings.order_by("id").values(*LISTING_SUMMARY_FIELDS)[offset : offset + per_page])
@@ -129,7 +131,7 @@ def _listings_page(owner_id: int, page: int, per_page: int) -> tuple[bytes, dict
     for row in rows:
         row["room_types"] = by_listing[row["id"]] = []
     if by_listing:
-        room_types = RoomType.objects.filter(listing_id__in=by_listing).order_by("listing_id", "id")
+        room_types = RoomType.objects.filter(listing_id__in=by_listing, is_active=True).order_by("listing_id", "id")
         for listing_id, pk, name in room_types.values_list("listing_id", "id", "name"):
             by_listing[listing_id].append({"id": pk, "name": name})
     pages = max(1, -(-total // per_page))
@@ -175,7 +177,8 @@ _FEED_FIELDS = ("id", "listing_id", "room_type_id", "status", "change_seq", "cha
 
 
 def plain_feed(request, provider: str):
-    """The feed without DRF: key, provider, one bookings query (no filters but ``since``)."""
+    """The feed without DRF: key, provider, one bookings query (no filters but ``since`` and
+    the one the endpoint must apply too: live bookings, not the owner's sandbox ones)."""
     key = _key(request)
     if key is None:
         return _unauthorized()
@@ -184,7 +187,7 @@ def plain_feed(request, provider: str):
         return HttpResponse(b'{"success":false}', status=404 if provider_id is None else 403, content_type=JSON)
     since = request.GET.get("since")
     limit = int(request.GET.get("limit", 100))
-    bookings = Booking.objects.for_owner(key.owner_id)
+    bookings = Booking.objects.filter(is_sandbox=False).for_owner(key.owner_id)
     if since is not None:
         bookings = parse_since(since).filter(bookings)
     rows = list(bookings.in_change_order().values(*_FEED_FIELDS)[:limit])

@@ -1,4 +1,5 @@
-"""Request-wide middleware: the ``X-Request-ID`` header and the log filter that prints it.
+"""Request-wide middleware: the ``X-Request-ID`` header and the log filter that prints it,
+the request size limits, and django-csp's middleware with the settings' policy built once.
 
 Every response carries ``X-Request-ID``: the client's own value when it sent a sane one,
 a fresh one otherwise. The id is kept in a context variable so that any log line written
@@ -13,6 +14,12 @@ import re
 import threading
 import time
 import uuid
+
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject
+from csp.middleware import CSPMiddleware as BaseCSPMiddleware
+from csp.utils import build_policy
+from django.conf import settings
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _ACCEPTABLE_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
@@ -153,3 +160,56 @@ class OncePerIntervalLogFilter(logging.Filter):
         if suppressed:
             record.msg = f"{record.msg} [{suppressed} more in the last {self.seconds:g} s not logged]"
         return True
+
+
+# What django-csp's decorators set on a response that brings a policy of its own.
+_OWN_POLICY = ("_csp_config", "_csp_update", "_csp_replace", "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro")
+_EXEMPT = ("_csp_exempt", "_csp_exempt_ro")
+
+
+class CSPMiddleware(BaseCSPMiddleware):
+    """django-csp's middleware, with the header of a response that used no nonce and brings no
+    policy of its own built once per process rather than on every response.
+
+    That is every JSON answer of the APIs: django-csp rebuilt the same string from the
+    settings for each of them (a tenth of a millisecond, more than the view's own rendering
+    of a small body). Any other response — a page whose template used the nonce, a view
+    decorated with its own policy or exemption, a debug error page, a setting with
+    ``EXCLUDE_URL_PREFIXES`` — takes django-csp's own path; the header is the same string.
+    """
+
+    _cache: tuple = (None, None, "", "")  # (the two settings it was built from, the policies)
+
+    def process_response(self, request, response):
+        if (
+            getattr(request, "_csp_nonce", None) is not None
+            or any(getattr(response, name, None) is not None for name in _OWN_POLICY)
+            or any(hasattr(response, name) for name in _EXEMPT)
+            or (settings.DEBUG and response.status_code in (404, 500))
+        ):
+            return super().process_response(request, response)
+        policy, policy_ro = self._settings_policies()
+        if policy is None:
+            return super().process_response(request, response)
+        if policy and HEADER not in response:
+            response[HEADER] = policy
+        if policy_ro and HEADER_REPORT_ONLY not in response:
+            response[HEADER_REPORT_ONLY] = policy_ro
+        # As django-csp does: a nonce asked for after the header was written is an error.
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
+    @classmethod
+    def _settings_policies(cls) -> tuple[str | None, str]:
+        """The settings' policy and report-only policy (None when a setting excludes URL
+        prefixes: django-csp's path decides); rebuilt when a setting changes (tests)."""
+        config = getattr(settings, "CONTENT_SECURITY_POLICY", None)
+        config_ro = getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
+        built_for, built_for_ro, policy, policy_ro = cls._cache
+        if config is not built_for or config_ro is not built_for_ro:
+            if any((value or {}).get("EXCLUDE_URL_PREFIXES") for value in (config, config_ro)):
+                policy = None
+            else:
+                policy, policy_ro = build_policy(), build_policy(report_only=True)
+            cls._cache = (config, config_ro, policy, policy_ro)
+        return policy, policy_ro

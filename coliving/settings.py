@@ -73,7 +73,7 @@ MIDDLEWARE = [
     # Staff security (the block "Staff security" below).
     "django_otp.middleware.OTPMiddleware",
     "staff.middleware.StaffTwoFactorMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "coliving.middleware.CSPMiddleware",  # django-csp's, the settings' policy built once
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -23,9 +23,13 @@ from rest_framework.utils.urls import replace_query_param
 
 from coliving.api.families import Family
 
+MAX_PAGE = 1_000_000
+# Numbers of up to this many digits are below MAX_PAGE: read without the serializer.
+_FAST_DIGITS = len(str(MAX_PAGE)) - 1
+
 
 class PageParams(serializers.Serializer):
-    page = serializers.IntegerField(min_value=1, default=1, max_value=1_000_000)
+    page = serializers.IntegerField(min_value=1, default=1, max_value=MAX_PAGE)
     per_page = serializers.IntegerField(min_value=1, required=False)
 
 
@@ -34,16 +38,30 @@ class PagePagination(BasePagination):
     default_per_page = 20
     family = Family.COLIVING  # the view's, once paginate_queryset has seen it
 
-    def paginate_queryset(self, queryset, request, view=None):
-        self.family = getattr(view, "family", self.family)
-        params = PageParams(data=request.query_params)
+    def page_params(self, query) -> tuple[int, int]:
+        """``(page, per_page)`` of the query string. Plain in-range numbers are read directly
+        (every list call has them, and building the serializer cost more than the rest of
+        the paging); anything else goes through ``PageParams``, whose errors are the family's
+        validation error."""
+        page, per_page = query.get("page"), query.get("per_page")
+        given = [value for value in (page, per_page) if value is not None]
+        if all(value.isascii() and value.isdigit() and len(value) <= _FAST_DIGITS for value in given):
+            number = int(page) if page is not None else 1
+            size = int(per_page) if per_page is not None else self.default_per_page
+            if number >= 1 and 1 <= size <= self.max_per_page:
+                return number, size
+        params = PageParams(data=query)
         params.is_valid(raise_exception=True)
-        self.page = params.validated_data["page"]
-        self.per_page = params.validated_data.get("per_page", self.default_per_page)
-        if self.per_page > self.max_per_page:
+        size = params.validated_data.get("per_page", self.default_per_page)
+        if size > self.max_per_page:
             raise serializers.ValidationError(
                 {"per_page": [f"Ensure this value is less than or equal to {self.max_per_page}."]}
             )
+        return params.validated_data["page"], size
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.family = getattr(view, "family", self.family)
+        self.page, self.per_page = self.page_params(request.query_params)
         self.total = queryset.count()
         offset = (self.page - 1) * self.per_page
         return list(queryset[offset : offset + self.per_page])
@@ -96,7 +114,7 @@ class PagePagination(BasePagination):
                 "name": "page",
                 "in": "query",
                 "required": False,
-                "schema": {"type": "integer", "minimum": 1, "maximum": 1_000_000},
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
             },
             {
                 "name": "per_page",

@@ -120,3 +120,32 @@ def test_admin_pages_load_only_from_this_host(path):
     client = Client()
     client.force_login(UserFactory(password=None, is_staff=True, is_superuser=True))
     assert_loads_only_from_this_host(client.get(path))
+
+
+def test_a_json_answer_carries_the_policy_django_csp_builds_from_the_settings():
+    # coliving.middleware.CSPMiddleware builds the settings' policy once, not per response.
+    from csp.utils import build_policy
+
+    first, second = (Client().get("/v2/health") for _ in range(2))
+    assert first["Content-Security-Policy"] == second["Content-Security-Policy"] == build_policy()
+    assert "nonce-" not in first["Content-Security-Policy"]
+
+
+def test_a_changed_setting_changes_the_policy_of_the_next_answer(settings):
+    from csp.utils import build_policy
+
+    before = Client().get("/v2/health")
+    assert "Content-Security-Policy-Report-Only" not in before
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    assert Client().get("/v2/health")["Content-Security-Policy"] == "default-src 'none'"
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": {"img-src": ["'self'"]}}
+    answer = Client().get("/v2/health")
+    assert answer["Content-Security-Policy-Report-Only"] == build_policy(report_only=True)
+    assert "img-src 'self'" in answer["Content-Security-Policy-Report-Only"]
+    assert before["Content-Security-Policy"] != "default-src 'none'"
+
+
+def test_an_excluded_prefix_is_left_to_django_csp(settings):
+    settings.CONTENT_SECURITY_POLICY = {**settings.CONTENT_SECURITY_POLICY, "EXCLUDE_URL_PREFIXES": ["/v2/health"]}
+    assert "Content-Security-Policy" not in Client().get("/v2/health")
+    assert "Content-Security-Policy" in Client().get("/v2")

@@ -18,11 +18,10 @@ the queryset as given, without those joins.
 
 from __future__ import annotations
 
-from rest_framework import serializers
 from rest_framework.response import Response
 
 from coliving.api.families import Family
-from coliving.api.pagination import PagePagination, PageParams
+from coliving.api.pagination import PagePagination
 from jobs.selectors import pagination
 
 
@@ -33,29 +32,16 @@ class DirectoryPagination(PagePagination):
     items_key = "items"  # the list's name inside ``data``
     family = Family.COWORKIES
 
-    def _params(self, query) -> tuple[int, int]:
-        """``(page, per_page)``; plain in-range numbers are read directly (the list is a hot
-        path), anything else goes through ``PageParams`` for the family's 422."""
-        page, per_page = query.get("page"), query.get("per_page")
-        if page is None and per_page is None:
+    def page_params(self, query) -> tuple[int, int]:
+        """Without ``page`` and ``per_page``: the first ``unpaged_max`` rows (the spec's
+        "all active jobs" mode); otherwise as every paged list reads them."""
+        if query.get("page") is None and query.get("per_page") is None:
             return 1, self.unpaged_max
-        fast = [value for value in (page, per_page) if value is not None]
-        if all(value.isascii() and value.isdigit() and len(value) <= 6 for value in fast):
-            number, size = int(page or 1), int(per_page or self.default_per_page)
-            if number >= 1 and 1 <= size <= self.max_per_page:
-                return number, size
-        params = PageParams(data=query)
-        params.is_valid(raise_exception=True)
-        size = params.validated_data.get("per_page", self.default_per_page)
-        if size > self.max_per_page:
-            raise serializers.ValidationError(
-                {"per_page": [f"Ensure this value is less than or equal to {self.max_per_page}."]}
-            )
-        return params.validated_data["page"], size
+        return super().page_params(query)
 
     def paginate_queryset(self, queryset, request, view=None):
         self.family = getattr(view, "family", self.family)
-        self.page, self.per_page = self._params(request.query_params)
+        self.page, self.per_page = self.page_params(request.query_params)
         offset = (self.page - 1) * self.per_page
         # The page through the view's row shape (its joins); the count on the bare queryset.
         page_rows = getattr(view, "page_rows", None)

@@ -102,11 +102,12 @@ class Field:
     max_items: int = 200
     read_only: bool = False  # returned by GET /v2/listings/{id}, ignored on import
 
-    @property
+    # Read for every field of every document an import validates: worked out once per field.
+    @functools.cached_property
     def name(self) -> str:
         return self.path.rsplit(".", 1)[-1]
 
-    @property
+    @functools.cached_property
     def parent(self) -> str:
         return self.path.rsplit(".", 1)[0] if "." in self.path else ""
 

@@ -167,6 +167,7 @@ def _percent(value: Any, spec: Field) -> int | float:
 
 
 _NUMERIC_HOST = re.compile(r"[0-9a-fx.]+")
+_WHITESPACE = re.compile(r"\s")  # the characters str.isspace() is true for
 
 
 def _public_host(host: str) -> bool:
@@ -200,7 +201,7 @@ def _url(value: Any, spec: Field) -> str:
         raise Bad("Must be an absolute http(s) URL.", "url")
     if parts.username is not None or parts.password is not None:
         raise Bad("Must be reachable without credentials (no user:password@).", "url_private")
-    if any(character.isspace() for character in text):
+    if _WHITESPACE.search(text):
         raise Bad("Must not contain spaces (encode them as %20).", "url")
     if not _public_host(host):
         raise Bad("Must be on a public host (not localhost, a private address or a local name).", "url_private")

@@ -36,7 +36,11 @@ def test_the_bench_listings_baselines_answer_the_views_body_and_headers(key_clie
     client = key_client(["listings.read"])
     for listing in ListingFactory.create_batch(3, host=client.owner):
         RoomTypeFactory(listing=listing)
+    # What the view must leave out, so must the baseline: a sandbox copy, a deactivated room type.
+    RoomTypeFactory(listing=ListingFactory(host=client.owner, is_sandbox=True))
+    RoomTypeFactory(listing=Listing.objects.filter(host=client.owner).order_by("id").first(), is_active=False)
     served = client.get("/v2/listings", {"per_page": 2})
+    assert served["X-Total-Count"] == "3" and [len(item["room_types"]) for item in served.json()] == [1, 1]
     request = RequestFactory().get("/bench/plain/listings", {"per_page": 2}, HTTP_X_API_KEY=client.raw_key)
     plain = views.plain_listings(request)
 
