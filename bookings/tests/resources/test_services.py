@@ -3,7 +3,7 @@ zone, the PostgreSQL backstop, the platform as actor, invoicing."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -16,6 +16,7 @@ from bookings.resources import services
 from bookings.tests.resources.factories import MembershipFactory, ResourceBookingFactory, ResourceFactory, next_hour
 from coliving.api.errors import InvalidInput
 from conftest import requires_postgres
+from jobs.models import Membership
 from jobs.tests.factories import SpaceFactory
 
 pytestmark = pytest.mark.django_db
@@ -155,3 +156,81 @@ def test_marking_invoiced_takes_bookings_out_of_recent_once():
     due.refresh_from_db()
     done.refresh_from_db()
     assert due.invoiced_at is not None and done.invoiced_at == already
+
+
+# --- the rules, as the service reports them: (path, code) of every refusal --------------------
+
+NOW = datetime(2031, 7, 1, 9, tzinfo=UTC)  # a Tuesday, 09:00 in the space (UTC)
+HOUR = timedelta(hours=1)
+
+
+@pytest.fixture
+def frozen(monkeypatch):
+    monkeypatch.setattr(services, "now", lambda: NOW)
+
+
+def refusals(call) -> list[tuple[tuple, str]]:
+    with pytest.raises(InvalidInput) as refused:
+        call()
+    return [(error.path, error.code) for error in refused.value.errors]
+
+
+@pytest.mark.parametrize(
+    "start, end, expected",
+    [
+        (NOW, NOW + HOUR, []),  # starting this very moment is not the past
+        (NOW + HOUR, NOW + HOUR, [(("end",), "before_start")]),  # no duration left to judge
+        (NOW + HOUR, NOW + 2 * HOUR, []),  # exactly the minimum
+        (NOW + HOUR, NOW + 3 * HOUR, []),  # exactly the maximum
+        (NOW + HOUR, NOW + HOUR + timedelta(minutes=59), [(("end",), "too_short")]),
+        (NOW + HOUR, NOW + 3 * HOUR + timedelta(minutes=1), [(("end",), "too_long")]),
+        (NOW - HOUR, NOW, [(("start",), "past")]),
+        (NOW + 9 * HOUR, NOW + 10 * HOUR, [(("start",), "booking_times")]),  # 18:00 to 19:00
+    ],
+    ids=["now", "no-duration", "minimum", "maximum", "too-short", "too-long", "past", "outside-times"],
+)
+def test_a_members_booking_is_judged_by_every_rule_of_its_resource(frozen, start, end, expected):
+    room = ResourceFactory(
+        space=SpaceFactory(timezone="UTC"),
+        min_booking_duration=60,
+        max_booking_duration=120,
+        booking_times=[{"from": "08:00", "to": "18:00", "weekdays": [2]}],
+    )
+    member = MembershipFactory(space=room.space)
+
+    def book():
+        return services.resource_booking_create(actor=member, resource=room, start=start, end=end)
+
+    if expected:
+        assert refusals(book) == expected
+    else:
+        assert book().pk is not None
+
+
+def test_a_full_resource_is_refused_as_fully_booked(frozen):
+    room = ResourceFactory(units=2)
+    services.resource_booking_create(actor=None, resource=room, start=NOW + HOUR, end=NOW + 3 * HOUR, units=2)
+
+    book = services.resource_booking_create
+    assert refusals(lambda: book(actor=None, resource=room, start=NOW + 2 * HOUR, end=NOW + 4 * HOUR)) == [
+        (("base",), "fully_booked")
+    ]
+
+
+def test_only_an_admin_books_for_someone_else_and_only_for_an_active_member_of_the_space(frozen):
+    room = ResourceFactory()
+    member, other = MembershipFactory(space=room.space), MembershipFactory(space=room.space)
+    admin = MembershipFactory(space=room.space, role=Membership.Role.ADMIN)
+    inactive = MembershipFactory(space=room.space, is_active=False)
+    elsewhere = MembershipFactory()
+
+    def book_for(actor, membership):
+        start = NOW + HOUR
+        return services.resource_booking_create(
+            actor=actor, resource=room, membership=membership, start=start, end=start + HOUR
+        )
+
+    assert refusals(lambda: book_for(member, other)) == [(("membership",), "admins_only")]
+    assert refusals(lambda: book_for(admin, inactive)) == [(("membership",), "does_not_exist")]
+    assert refusals(lambda: book_for(admin, elsewhere)) == [(("membership",), "does_not_exist")]
+    assert book_for(member, member).membership == member
