@@ -13,7 +13,14 @@ from django.utils import timezone
 
 from bookings.models import ResourceBooking
 from bookings.resources import services
-from bookings.tests.resources.factories import MembershipFactory, ResourceBookingFactory, ResourceFactory, next_hour
+from bookings.resources.models import WebhookDelivery
+from bookings.tests.resources.factories import (
+    MembershipFactory,
+    ResourceBookingFactory,
+    ResourceFactory,
+    WebhookSubscriptionFactory,
+    next_hour,
+)
 from coliving.api.errors import InvalidInput
 from conftest import requires_postgres
 from jobs.models import Membership
@@ -234,3 +241,39 @@ def test_only_an_admin_books_for_someone_else_and_only_for_an_active_member_of_t
     assert refusals(lambda: book_for(admin, inactive)) == [(("membership",), "does_not_exist")]
     assert refusals(lambda: book_for(admin, elsewhere)) == [(("membership",), "does_not_exist")]
     assert book_for(member, member).membership == member
+
+
+def test_every_write_records_its_webhook_with_the_booking_as_the_api_shows_it(settings):
+    settings.SITE_URL = "https://app.example.com"
+    room = ResourceFactory(space=SpaceFactory(subdomain="hooked"))
+    WebhookSubscriptionFactory(space=room.space)  # all three events
+    start = next_hour(days=2)
+
+    booking = services.resource_booking_create(
+        actor=None, resource=room, start=start, end=start + timedelta(hours=1), title="Standup"
+    )
+    services.resource_booking_update(actor=None, booking=booking, title="Retro")
+    services.resource_booking_delete(actor=None, booking=booking)
+
+    url = f"https://app.example.com/spaces/hooked/api/bookings/{booking.pk}"
+    deliveries = WebhookDelivery.objects.order_by("pk")
+    assert [(d.event, d.payload["url"], d.payload["booking"]["title"]) for d in deliveries] == [
+        ("created_booking", url, "Standup"),
+        ("updated_booking", url, "Retro"),
+        ("deleted_booking", url, "Retro"),
+    ]
+
+
+def test_a_change_and_a_deletion_read_what_they_need_in_the_locking_query(django_assert_num_queries):
+    room = ResourceFactory()
+    member = MembershipFactory(space=room.space)
+    booking = ResourceBookingFactory(resource=room, membership=member)
+
+    # Within the service's savepoint: the booking with its resource, space and membership (FOR
+    # UPDATE), the resource with its space (FOR UPDATE), the overlapping bookings, the UPDATE in
+    # its own savepoint, the subscriptions. No lazy read of a related row while the locks are held.
+    with django_assert_num_queries(9):
+        services.resource_booking_update(actor=member, booking=booking, title="Retro")
+    # Within its savepoint: the booking as above, the subscriptions, the DELETE.
+    with django_assert_num_queries(5):
+        services.resource_booking_delete(actor=member, booking=booking)
