@@ -3,6 +3,7 @@ zone, the PostgreSQL backstop, the platform as actor, invoicing."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -21,10 +22,10 @@ from bookings.tests.resources.factories import (
     WebhookSubscriptionFactory,
     next_hour,
 )
-from coliving.api.errors import InvalidInput
+from coliving.api.errors import Conflict, Forbidden, InvalidInput
 from conftest import requires_postgres
 from jobs.models import Membership
-from jobs.tests.factories import SpaceFactory
+from jobs.tests.factories import EventFactory, SpaceFactory
 
 pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -277,3 +278,31 @@ def test_a_change_and_a_deletion_read_what_they_need_in_the_locking_query(django
     # Within its savepoint: the booking as above, the subscriptions, the DELETE.
     with django_assert_num_queries(5):
         services.resource_booking_delete(actor=member, booking=booking)
+
+
+def test_members_change_and_delete_only_their_own_future_bookings_before_the_cancellation_period(frozen):
+    room = ResourceFactory(cancellation_period=2)
+    member = MembershipFactory(space=room.space)
+    refused = {
+        "Members can only change their own bookings": ResourceBookingFactory(resource=room, start=NOW + 5 * HOUR),
+        "Members can only change bookings in the future": ResourceBookingFactory(
+            resource=room, membership=member, start=NOW - HOUR, end=NOW + HOUR
+        ),
+        "The cancellation period of this booking has passed (2 hours before its start)": ResourceBookingFactory(
+            resource=room, membership=member, start=NOW + HOUR
+        ),
+    }
+    by_event = ResourceBookingFactory(resource=room, membership=member, event=EventFactory(space=room.space))
+
+    for message, booking in refused.items():
+        with pytest.raises(Forbidden, match=re.escape(message)):
+            services.resource_booking_update(actor=member, booking=booking, title="x")
+        with pytest.raises(Forbidden, match=re.escape(message)):
+            services.resource_booking_delete(actor=member, booking=booking)
+    with pytest.raises(Conflict, match="can't be changed through this endpoint"):
+        services.resource_booking_update(actor=None, booking=by_event, title="x")
+    with pytest.raises(Conflict, match="can't be deleted through this endpoint"):
+        services.resource_booking_delete(actor=None, booking=by_event)
+    own = ResourceBookingFactory(resource=room, membership=member, start=NOW + 3 * HOUR)
+    assert services.resource_booking_update(actor=member, booking=own, title="x").title == "x"
+    assert ResourceBooking.objects.filter(title="x").count() == 1
