@@ -26,7 +26,7 @@ in the same transaction (``webhooks.py``).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -73,8 +73,8 @@ def resource_booking_create(
     booking = ResourceBooking(
         resource=resource,
         membership=membership if membership is not None else actor,
-        start=_utc(start),
-        end=_utc(end),
+        start=start,
+        end=end,
         title=title,
         comments=comments,
         units=units,
@@ -120,10 +120,14 @@ def resource_booking_update(
     if target.pk != booking.resource_id:
         booking.resource = target
         booking.currency, booking.tax_rate, booking.accounting_code = _copied(target)
-    for name, value in (("start", start), ("end", end)):
-        if value is not _UNSET:
-            setattr(booking, name, _utc(value))
-    for name, value in (("title", title), ("comments", comments), ("units", units), ("membership", membership)):
+    for name, value in (
+        ("start", start),
+        ("end", end),
+        ("title", title),
+        ("comments", comments),
+        ("units", units),
+        ("membership", membership),
+    ):
         if value is not _UNSET:
             setattr(booking, name, value)
     strict = not is_admin or validate_times_for_admin
@@ -156,10 +160,6 @@ def _locked(booking: ResourceBooking) -> ResourceBooking:
         .select_related("resource__space", "membership")
         .get(pk=booking.pk)
     )
-
-
-def _utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
 
 
 def _copied(resource: Resource) -> tuple[str, Decimal | None, str]:
@@ -239,9 +239,8 @@ def _check_and_save(booking: ResourceBooking, errors: list[FieldError], *, stric
         .exclude(pk=booking.pk)
         .values_list("start", "end", "units")
     )
-    in_use = peak_units(
-        [*overlapping, (booking.start, booking.end, booking.units)], within=(booking.start, booking.end)
-    )
+    # Every row overlaps the booking, so no moment outside it is busier than one inside: no window to clip to.
+    in_use = peak_units([*overlapping, (booking.start, booking.end, booking.units)])
     if in_use > resource.units:
         raise InvalidInput([FieldError(("base",), FULLY_BOOKED, "fully_booked")])
     if booking._state.adding:
@@ -267,6 +266,6 @@ def _record(booking: ResourceBooking, event: str) -> None:
         selectors.instance_row(booking),
         viewer=None,
         api_root=selectors.space_api_root(booking.resource.space),
-        now=now(),
+        now=now(),  # pragma: no mutate (no viewer: the platform may change any booking, whatever the time)
     )
     webhooks.booking_event_record(booking=booking, event=event, booking_data=data)

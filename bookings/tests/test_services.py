@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from bookings import services
 from bookings.models import Booking, BookingMessage
@@ -149,12 +150,15 @@ def test_the_price_is_snapshotted():
 def test_status_changes_bump_the_version_and_give_nights_back(service, from_status, to_status, released):
     room_type = RoomTypeFactory(amount=5)
     booking = make_booking(room_type=room_type, status=from_status)
+    last_week = timezone.now() - timedelta(days=7)
+    Booking.objects.filter(pk=booking.pk).update(updated_at=last_week)
     before = Booking.objects.get(pk=booking.pk)
     service(booking=booking)
     after = Booking.objects.get(pk=booking.pk)
     assert after.status == to_status
     assert after.change_seq > before.change_seq
     assert after.version > before.version
+    assert after.updated_at > last_week  # partners read it (integrations API); the write is an update()
     assert nights(room_type) == [5 if released else 4] * 14
 
 
@@ -168,24 +172,29 @@ def test_a_released_night_never_exceeds_the_room_types_amount():
 
 
 @pytest.mark.parametrize(
-    "service, status",
+    "service, status, refusal",
     [
-        (services.booking_confirm, Booking.Status.CONFIRMED),
-        (services.booking_confirm, Booking.Status.CANCELLED),
-        (services.booking_decline, Booking.Status.CONFIRMED),
-        (services.booking_decline, Booking.Status.DECLINED),
-        (services.booking_cancel, Booking.Status.CANCELLED),
-        (services.booking_cancel, Booking.Status.DECLINED),
+        (services.booking_confirm, Booking.Status.CONFIRMED, "A confirmed booking cannot be confirmed"),
+        (services.booking_confirm, Booking.Status.CANCELLED, "A cancelled booking cannot be confirmed"),
+        (services.booking_decline, Booking.Status.CONFIRMED, "A confirmed booking cannot be declined"),
+        (services.booking_decline, Booking.Status.DECLINED, "A declined booking cannot be declined"),
+        (services.booking_cancel, Booking.Status.CANCELLED, "A cancelled booking cannot be cancelled"),
+        (services.booking_cancel, Booking.Status.DECLINED, "A declined booking cannot be cancelled"),
     ],
 )
-def test_impossible_status_changes_are_409_and_change_nothing(service, status):
+def test_impossible_status_changes_are_409_and_change_nothing(service, status, refusal):
     room_type = RoomTypeFactory(amount=5)
     booking = make_booking(room_type=room_type, status=status)
     before = Booking.objects.get(pk=booking.pk)
     available = nights(room_type)
     with pytest.raises(Conflict) as caught:
         service(booking=booking)
-    assert caught.value.code == "invalid_status"
+    # What the partner reads in the 409 body: the message, and the status it was refused in.
+    assert (caught.value.code, caught.value.message, caught.value.details) == (
+        "invalid_status",
+        refusal,
+        {"status": status},
+    )
     after = Booking.objects.get(pk=booking.pk)
     assert (after.status, after.change_seq) == (before.status, before.change_seq)
     assert nights(room_type) == available

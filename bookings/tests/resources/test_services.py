@@ -3,7 +3,8 @@ zone, the PostgreSQL backstop, the platform as actor, invoicing."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import re
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -13,10 +14,18 @@ from django.utils import timezone
 
 from bookings.models import ResourceBooking
 from bookings.resources import services
-from bookings.tests.resources.factories import MembershipFactory, ResourceBookingFactory, ResourceFactory, next_hour
-from coliving.api.errors import InvalidInput
+from bookings.resources.models import WebhookDelivery
+from bookings.tests.resources.factories import (
+    MembershipFactory,
+    ResourceBookingFactory,
+    ResourceFactory,
+    WebhookSubscriptionFactory,
+    next_hour,
+)
+from coliving.api.errors import Conflict, Forbidden, InvalidInput
 from conftest import requires_postgres
-from jobs.tests.factories import SpaceFactory
+from jobs.models import Membership
+from jobs.tests.factories import EventFactory, SpaceFactory
 
 pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -155,3 +164,145 @@ def test_marking_invoiced_takes_bookings_out_of_recent_once():
     due.refresh_from_db()
     done.refresh_from_db()
     assert due.invoiced_at is not None and done.invoiced_at == already
+
+
+# --- the rules, as the service reports them: (path, code) of every refusal --------------------
+
+NOW = datetime(2031, 7, 1, 9, tzinfo=UTC)  # a Tuesday, 09:00 in the space (UTC)
+HOUR = timedelta(hours=1)
+
+
+@pytest.fixture
+def frozen(monkeypatch):
+    monkeypatch.setattr(services, "now", lambda: NOW)
+
+
+def refusals(call) -> list[tuple[tuple, str]]:
+    with pytest.raises(InvalidInput) as refused:
+        call()
+    return [(error.path, error.code) for error in refused.value.errors]
+
+
+@pytest.mark.parametrize(
+    "start, end, expected",
+    [
+        (NOW, NOW + HOUR, []),  # starting this very moment is not the past
+        (NOW + HOUR, NOW + HOUR, [(("end",), "before_start")]),  # no duration left to judge
+        (NOW + HOUR, NOW + 2 * HOUR, []),  # exactly the minimum
+        (NOW + HOUR, NOW + 3 * HOUR, []),  # exactly the maximum
+        (NOW + HOUR, NOW + HOUR + timedelta(minutes=59), [(("end",), "too_short")]),
+        (NOW + HOUR, NOW + 3 * HOUR + timedelta(minutes=1), [(("end",), "too_long")]),
+        (NOW - HOUR, NOW, [(("start",), "past")]),
+        (NOW + 9 * HOUR, NOW + 10 * HOUR, [(("start",), "booking_times")]),  # 18:00 to 19:00
+    ],
+    ids=["now", "no-duration", "minimum", "maximum", "too-short", "too-long", "past", "outside-times"],
+)
+def test_a_members_booking_is_judged_by_every_rule_of_its_resource(frozen, start, end, expected):
+    room = ResourceFactory(
+        space=SpaceFactory(timezone="UTC"),
+        min_booking_duration=60,
+        max_booking_duration=120,
+        booking_times=[{"from": "08:00", "to": "18:00", "weekdays": [2]}],
+    )
+    member = MembershipFactory(space=room.space)
+
+    def book():
+        return services.resource_booking_create(actor=member, resource=room, start=start, end=end)
+
+    if expected:
+        assert refusals(book) == expected
+    else:
+        assert book().pk is not None
+
+
+def test_a_full_resource_is_refused_as_fully_booked(frozen):
+    room = ResourceFactory(units=2)
+    services.resource_booking_create(actor=None, resource=room, start=NOW + HOUR, end=NOW + 3 * HOUR, units=2)
+
+    book = services.resource_booking_create
+    assert refusals(lambda: book(actor=None, resource=room, start=NOW + 2 * HOUR, end=NOW + 4 * HOUR)) == [
+        (("base",), "fully_booked")
+    ]
+
+
+def test_only_an_admin_books_for_someone_else_and_only_for_an_active_member_of_the_space(frozen):
+    room = ResourceFactory()
+    member, other = MembershipFactory(space=room.space), MembershipFactory(space=room.space)
+    admin = MembershipFactory(space=room.space, role=Membership.Role.ADMIN)
+    inactive = MembershipFactory(space=room.space, is_active=False)
+    elsewhere = MembershipFactory()
+
+    def book_for(actor, membership):
+        start = NOW + HOUR
+        return services.resource_booking_create(
+            actor=actor, resource=room, membership=membership, start=start, end=start + HOUR
+        )
+
+    assert refusals(lambda: book_for(member, other)) == [(("membership",), "admins_only")]
+    assert refusals(lambda: book_for(admin, inactive)) == [(("membership",), "does_not_exist")]
+    assert refusals(lambda: book_for(admin, elsewhere)) == [(("membership",), "does_not_exist")]
+    assert book_for(member, member).membership == member
+
+
+def test_every_write_records_its_webhook_with_the_booking_as_the_api_shows_it(settings):
+    settings.SITE_URL = "https://app.example.com"
+    room = ResourceFactory(space=SpaceFactory(subdomain="hooked"))
+    WebhookSubscriptionFactory(space=room.space)  # all three events
+    start = next_hour(days=2)
+
+    booking = services.resource_booking_create(
+        actor=None, resource=room, start=start, end=start + timedelta(hours=1), title="Standup"
+    )
+    services.resource_booking_update(actor=None, booking=booking, title="Retro")
+    services.resource_booking_delete(actor=None, booking=booking)
+
+    url = f"https://app.example.com/spaces/hooked/api/bookings/{booking.pk}"
+    deliveries = WebhookDelivery.objects.order_by("pk")
+    assert [(d.event, d.payload["url"], d.payload["booking"]["title"]) for d in deliveries] == [
+        ("created_booking", url, "Standup"),
+        ("updated_booking", url, "Retro"),
+        ("deleted_booking", url, "Retro"),
+    ]
+
+
+def test_a_change_and_a_deletion_read_what_they_need_in_the_locking_query(django_assert_num_queries):
+    room = ResourceFactory()
+    member = MembershipFactory(space=room.space)
+    booking = ResourceBookingFactory(resource=room, membership=member)
+
+    # Within the service's savepoint: the booking with its resource, space and membership (FOR
+    # UPDATE), the resource with its space (FOR UPDATE), the overlapping bookings, the UPDATE in
+    # its own savepoint, the subscriptions. No lazy read of a related row while the locks are held.
+    with django_assert_num_queries(9):
+        services.resource_booking_update(actor=member, booking=booking, title="Retro")
+    # Within its savepoint: the booking as above, the subscriptions, the DELETE.
+    with django_assert_num_queries(5):
+        services.resource_booking_delete(actor=member, booking=booking)
+
+
+def test_members_change_and_delete_only_their_own_future_bookings_before_the_cancellation_period(frozen):
+    room = ResourceFactory(cancellation_period=2)
+    member = MembershipFactory(space=room.space)
+    refused = {
+        "Members can only change their own bookings": ResourceBookingFactory(resource=room, start=NOW + 5 * HOUR),
+        "Members can only change bookings in the future": ResourceBookingFactory(
+            resource=room, membership=member, start=NOW - HOUR, end=NOW + HOUR
+        ),
+        "The cancellation period of this booking has passed (2 hours before its start)": ResourceBookingFactory(
+            resource=room, membership=member, start=NOW + HOUR
+        ),
+    }
+    by_event = ResourceBookingFactory(resource=room, membership=member, event=EventFactory(space=room.space))
+
+    for message, booking in refused.items():
+        with pytest.raises(Forbidden, match=re.escape(message)):
+            services.resource_booking_update(actor=member, booking=booking, title="x")
+        with pytest.raises(Forbidden, match=re.escape(message)):
+            services.resource_booking_delete(actor=member, booking=booking)
+    with pytest.raises(Conflict, match="can't be changed through this endpoint"):
+        services.resource_booking_update(actor=None, booking=by_event, title="x")
+    with pytest.raises(Conflict, match="can't be deleted through this endpoint"):
+        services.resource_booking_delete(actor=None, booking=by_event)
+    own = ResourceBookingFactory(resource=room, membership=member, start=NOW + 3 * HOUR)
+    assert services.resource_booking_update(actor=member, booking=own, title="x").title == "x"
+    assert ResourceBooking.objects.filter(title="x").count() == 1
