@@ -30,6 +30,7 @@ def test_it_returns_what_the_orm_returns(django_assert_num_queries):
     assert found.scopes == ["users.read", "listings.write"]  # JSON decoded, as the ORM does
     assert found.created_at.tzinfo is not None
     assert not found._state.adding and found._state.db == "default"
+    assert not found.owner._state.adding and found.owner._state.db == "default"
 
 
 def test_the_query_is_not_compiled_again(monkeypatch):
@@ -95,3 +96,31 @@ def test_a_shaped_queryset_takes_the_orm_path_and_shapes_nothing_after_it():
     deferred = ApiKey.objects.defer("scopes", "usage_count").authenticate(raw)
     assert deferred.get_deferred_fields() == {"scopes", "usage_count"}
     assert ApiKey.objects.authenticate(raw).get_deferred_fields() == set()
+
+
+def _key(*, is_active=True, owner_active=True, expires_at=None, revoked=False) -> ApiKey:
+    key = make_key(expires_at=expires_at)[0]
+    if revoked:
+        api_key_revoke(key=key)
+    ApiKey.objects.filter(pk=key.pk).update(is_active=is_active)
+    type(key.owner).objects.filter(pk=key.owner_id).update(is_active=owner_active)
+    return key
+
+
+def test_the_status_filter_finds_exactly_the_keys_with_that_status():
+    """Staff filter keys by status (the admin's list filter): each key in exactly one status,
+    with the property's precedence (revoked, then inactive, then expired)."""
+    past, future = timezone.now() - timedelta(hours=1), timezone.now() + timedelta(days=1)
+    expected = {
+        "revoked": {_key(revoked=True), _key(revoked=True, is_active=False)},
+        "inactive": {_key(is_active=False), _key(owner_active=False), _key(is_active=False, expires_at=past)},
+        "expired": {_key(expires_at=past)},
+        "active": {_key(), _key(expires_at=future)},
+    }
+    for status, keys in expected.items():
+        assert set(ApiKey.objects.with_status(status)) == keys, status
+        assert {key.status for key in ApiKey.objects.select_related("owner").filter(pk__in=[k.pk for k in keys])} == {
+            status
+        }
+    with pytest.raises(ValueError):
+        ApiKey.objects.with_status("paused")
