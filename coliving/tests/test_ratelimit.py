@@ -8,8 +8,10 @@ the script's clock (``_clock_ms``) instead of sleeping: the script then counts a
 time, everything else about the request is real.
 """
 
+import logging
 import socket
 import time
+from types import SimpleNamespace
 
 import pytest
 import redis
@@ -280,3 +282,20 @@ def test_it_fails_closed_when_told_to(key_client, redis_down, settings):
     response = key_client(["users.read"]).get("/v2/probe/coliving")
     assert response.status_code == 429
     assert response["Retry-After"] == "1"
+
+
+def test_a_failing_cache_is_logged_once_a_minute(monkeypatch, caplog):
+    """Ops learn that the limiter is not limiting, without a log line per request."""
+    clock = SimpleNamespace(monotonic=lambda: 0.0)
+    monkeypatch.setattr(ratelimit, "time", clock)
+    monkeypatch.setattr(ratelimit, "_last_warning", float("-inf"))
+    logged = []
+    with caplog.at_level(logging.WARNING, logger=ratelimit.logger.name):
+        for now in (1000.0, 1059.0, 1060.0, 1119.0, 1120.0):
+            clock.monotonic = lambda now=now: now
+            ratelimit._failed(redis.ConnectionError("refused"))
+            logged.append(len(caplog.records))
+    assert logged == [1, 1, 2, 2, 3]
+    assert {record.getMessage() for record in caplog.records} == {
+        "Rate limiter: the cache failed (ConnectionError: refused)"
+    }
