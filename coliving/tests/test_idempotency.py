@@ -8,14 +8,17 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.urls import path
 from django.utils import timezone
 from django_tasks import default_task_backend
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from apikeys.models import IdempotencyRecord
 from apikeys.services import idempotency_records_purge
 from apikeys.tasks import idempotency_records_purge as purge_task
 from coliving.api.renderers import JSONRenderer
+from coliving.tests.urls import CityCreate
 from conftest import requires_postgres
 from jobs.models import City
 
@@ -299,3 +302,10 @@ def test_writing_records_enqueues_the_purge_at_most_once_an_hour(client, django_
     assert purges() - before == 1
     if settings.REDIS_URL:  # the hour is the marker's lifetime in the cache (locmem cannot tell it)
         assert 3590 <= cache.ttl("idempotency:purge-scheduled") <= 3600
+
+
+def test_the_schema_documents_the_header_and_the_409_of_an_idempotent_operation():
+    generator = SchemaGenerator(patterns=[path("v2/probe/cities", CityCreate.as_view())])
+    operation = generator.get_schema(request=None, public=True)["paths"]["/v2/probe/cities"]["post"]
+    assert [parameter["name"] for parameter in operation["parameters"]] == ["Idempotency-Key"]
+    assert "409" in operation["responses"]
