@@ -188,6 +188,25 @@ def test_concurrent_duplicates_create_one_object(key_client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("value", ["k" * 255, " k", "~"])
+def test_a_key_of_1_to_255_printable_characters_is_accepted(client, value):
+    response = client.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY=value)
+    assert response.status_code == 201
+    assert IdempotencyRecord.objects.get().key == value
+
+
+@pytest.mark.django_db
+def test_any_2xx_response_is_replayed(client):
+    City.objects.create(name="berlin", slug="berlin")
+    first = client.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+    City.objects.all().delete()
+    retry = client.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+    assert first.status_code == retry.status_code == 200
+    assert retry["Idempotent-Replayed"] == "true"
+    assert retry.json() == first.json()
+
+
+@pytest.mark.django_db
 def test_a_key_with_control_characters_is_400(client):
     response = client.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY="op\x00-1")
     assert response.status_code == 400

@@ -75,6 +75,8 @@ class CityCreate(ApiView):
             return self.respond({"failed": True}, status=400)
         if name == "raise":
             raise RuntimeError("boom")
+        if City.objects.filter(name=name, slug=name).exists():
+            return self.respond({"exists": True}, status=200)  # a 2xx that creates nothing
         city = City.objects.create(name=name, slug=f"{name}-{City.objects.count()}")
         return self.respond({"id": city.pk, "name": city.name}, status=201, headers={"Location": f"/cities/{city.pk}"})
 
