@@ -124,3 +124,21 @@ def test_the_status_filter_finds_exactly_the_keys_with_that_status():
         }
     with pytest.raises(ValueError):
         ApiKey.objects.with_status("paused")
+
+
+@pytest.mark.parametrize(
+    "presented",
+    [
+        "sk_live_" + "é" * 44,  # letters, but not ASCII
+        "sk_live_" + "a1-" * 14 + "ab",  # ASCII, but not only letters and digits
+        "sk_live_" + "a" * 43,
+        "sk_live_" + "a" * 45,
+        "xx_live_" + "a" * 44,
+        "",
+    ],
+    ids=["non-ascii", "punctuation", "short", "long", "unknown-prefix", "empty"],
+)
+def test_a_string_that_cannot_be_a_key_is_refused_without_a_query(presented, django_assert_num_queries):
+    with django_assert_num_queries(0), pytest.raises(InvalidKey) as refused:
+        ApiKey.objects.authenticate(presented)
+    assert refused.value.reason == "invalid_api_key"
