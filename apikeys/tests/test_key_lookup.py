@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db.models import Value
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
@@ -96,6 +97,21 @@ def test_a_shaped_queryset_takes_the_orm_path_and_shapes_nothing_after_it():
     deferred = ApiKey.objects.defer("scopes", "usage_count").authenticate(raw)
     assert deferred.get_deferred_fields() == {"scopes", "usage_count"}
     assert ApiKey.objects.authenticate(raw).get_deferred_fields() == set()
+
+
+@pytest.mark.parametrize(
+    ("shape", "shaped"),
+    [
+        (lambda keys: keys.annotate(marker=Value(7)), lambda key: key.marker == 7),
+        (lambda keys: keys.extra(select={"marker": "7"}), lambda key: key.marker == 7),
+        (lambda keys: keys.select_related("space"), lambda key: "space" in key._state.fields_cache),
+    ],
+    ids=["annotated", "extra", "select_related"],
+)
+def test_each_shape_of_a_queryset_is_kept(shape, shaped):
+    _key, raw = make_key()
+    ApiKey.objects.authenticate(raw)  # the plain lookup is compiled: a shaped one must not use it
+    assert shaped(shape(ApiKey.objects.all()).authenticate(raw))
 
 
 def _key(*, is_active=True, owner_active=True, expires_at=None, revoked=False) -> ApiKey:
