@@ -57,6 +57,19 @@ def test_a_key_bound_to_its_space_works_there_and_is_403_elsewhere(key_client, s
     assert response.json() == {"error": "This API key is bound to another space"}
 
 
+def test_a_bound_key_whose_owner_left_is_told_which_refusal_applies(key_client, space):
+    """Without a membership anywhere: its own space says "not a member", another space says "bound"."""
+    client = member_client(key_client, space, bound=True)
+    Membership.objects.filter(user=client.owner).delete()
+
+    response = client.get(f"{client.base}/bookings", ALL_TIME)
+    assert response.status_code == 403
+    assert response.json() == {"error": "You must be a member or an admin of this space"}
+    response = client.get(f"/spaces/{SpaceFactory().subdomain}/api/bookings", ALL_TIME)
+    assert response.status_code == 403
+    assert response.json() == {"error": "This API key is bound to another space"}
+
+
 def test_a_member_of_two_spaces_sees_each_spaces_bookings_there_only(key_client, space, room):
     other_space = SpaceFactory()
     client = member_client(key_client, space)
