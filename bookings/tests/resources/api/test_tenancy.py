@@ -13,7 +13,8 @@ from bookings.tests.resources.factories import (
     member_client,
     next_hour,
 )
-from coliving.api.tenancy import Tenant
+from coliving.api.errors import NotFound
+from coliving.api.tenancy import Tenant, space_tenant
 from jobs.models import Membership
 from jobs.tests.factories import SpaceFactory
 
@@ -28,7 +29,8 @@ def test_an_unknown_space_is_404(member):
     assert response.json() == {"error": "Space not found"}
 
 
-def test_a_key_whose_owner_is_no_member_is_403(stranger, room):
+def test_a_key_whose_owner_is_no_member_is_403(stranger, room, member):
+    """Even though the space has members (``member``): only the owner's own membership counts."""
     for response in (
         stranger.get(f"{stranger.base}/bookings", ALL_TIME),
         stranger.post(f"{stranger.base}/resources/{room.pk}/bookings", body(next_hour(days=2)), format="json"),
@@ -131,3 +133,16 @@ def test_space_rows_without_a_space_are_none(member, room):
     assert not ResourceBooking.objects.for_tenant(None, "space").exists()
     tenant = Tenant(member.owner).in_space(room.space, member.membership)
     assert ResourceBooking.objects.for_tenant(tenant, "space").count() == 1
+
+
+def test_a_space_is_resolved_with_the_membership_in_one_query(member, space, django_assert_num_queries):
+    tenant = Tenant(owner=member.owner, key=member.api_key)
+    with django_assert_num_queries(1):
+        resolved = space_tenant(tenant, space.subdomain)
+        assert (resolved.space.subdomain, resolved.membership.pk) == (space.subdomain, member.membership.pk)
+
+
+def test_without_a_tenant_no_space_is_found(space):
+    """Not reached through the API (a keyless request is 401 first): the function's own contract."""
+    with pytest.raises(NotFound):
+        space_tenant(None, space.subdomain)
