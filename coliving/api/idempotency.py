@@ -43,6 +43,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from rest_framework import status
 from rest_framework.response import Response
 
 from apikeys.models import IdempotencyRecord
@@ -153,10 +154,9 @@ def run_idempotent(view, request, call):
         with contextlib.nullcontext() if outer else transaction.atomic():
             return _render(view, request, call())
     if len(value) > MAX_LENGTH or not _ACCEPTABLE_KEY.fullmatch(value):
-        raise ApplicationError(
+        raise ApplicationError(  # a 400
             f"{HEADER} must be 1 to {MAX_LENGTH} printable ASCII characters",
             code="invalid_idempotency_key",
-            status=400,
         )
     record, replay = _claim(request, value, _fingerprint(request))
     if replay is not None:
@@ -164,7 +164,7 @@ def run_idempotent(view, request, call):
     try:
         with transaction.atomic():
             response = call()
-            if not 200 <= response.status_code < 300:
+            if not status.is_success(response.status_code):
                 raise _Discard(response)
             _render(view, request, response)
             IdempotencyRecord.objects.filter(pk=record.pk).update(

@@ -96,6 +96,7 @@ def test_an_invalid_key_is_400(client, value):
     response = client.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY=value)
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_idempotency_key"
+    assert response.json()["error"] == "Idempotency-Key must be 1 to 255 printable ASCII characters"
     assert City.objects.count() == 0
 
 
