@@ -16,6 +16,7 @@ from types import SimpleNamespace
 import pytest
 import redis
 from django.conf import settings
+from django.core.cache import caches
 from django.test import RequestFactory
 from django_ratelimit.core import _get_window
 
@@ -178,6 +179,18 @@ def test_a_burst_across_a_window_boundary_cannot_reach_twice_the_limit(key_clien
     # A minute after the first burst, its requests have left the window.
     clock.at(boundary_ms - 1 + 60_000)
     assert _exhaust(client, "/v2/probe/coliving", 6) == [200] * 5 + [429]
+
+
+@on_redis
+def test_without_a_clock_from_the_test_the_log_is_kept_in_redis_time(key_client):
+    """What makes the window slide in real time: each admitted request is logged at Redis's now."""
+    client = key_client(["users.read"])
+    before_ms = time.time() * 1000
+    assert client.get("/v2/probe/coliving").status_code == 200
+    cache = caches["default"]
+    name = cache.make_key(f"rl:{ratelimit.KEY_MINUTE.group}:60:key:{client.api_key.pk}")
+    [(_member, logged_ms)] = cache.client.get_client().zrange(name, 0, -1, withscores=True)
+    assert before_ms - 5_000 < logged_ms < time.time() * 1000 + 5_000
 
 
 @on_redis
