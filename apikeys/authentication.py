@@ -50,7 +50,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         header = request.META.get("HTTP_X_API_KEY")
         if header is not None:
             presented.add(header.strip())
-        authorization = request.META.get("HTTP_AUTHORIZATION", "")
+        authorization = request.META.get("HTTP_AUTHORIZATION")
         if authorization:
             scheme, _sep, value = authorization.partition(" ")
             if scheme.lower() == "bearer":

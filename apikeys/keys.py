@@ -27,7 +27,6 @@ _ALPHABET = string.ascii_letters + string.digits
 class ParsedKey:
     prefix: str
     key_id: str
-    raw: str
 
 
 def _random(length: int) -> str:
@@ -49,7 +48,7 @@ def parse(raw: str) -> ParsedKey | None:
             rest = raw[len(prefix) :]
             # isascii() and isalnum(): letters and digits only, _ALPHABET (one C call, not 44 lookups).
             if len(rest) == KEY_ID_LENGTH + SECRET_LENGTH and rest.isascii() and rest.isalnum():
-                return ParsedKey(prefix=prefix, key_id=rest[:KEY_ID_LENGTH], raw=raw)
+                return ParsedKey(prefix=prefix, key_id=rest[:KEY_ID_LENGTH])
             return None
     return None
 

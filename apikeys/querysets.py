@@ -20,9 +20,9 @@ if TYPE_CHECKING:
 class InvalidKey(Exception):
     """The presented key cannot be used; ``reason`` is a machine code for the error body."""
 
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
+    @property
+    def reason(self) -> str:
+        return self.args[0]
 
 
 @dataclass(frozen=True)

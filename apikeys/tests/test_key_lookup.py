@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db.models import Value
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
@@ -30,6 +31,7 @@ def test_it_returns_what_the_orm_returns(django_assert_num_queries):
     assert found.scopes == ["users.read", "listings.write"]  # JSON decoded, as the ORM does
     assert found.created_at.tzinfo is not None
     assert not found._state.adding and found._state.db == "default"
+    assert not found.owner._state.adding and found.owner._state.db == "default"
 
 
 def test_the_query_is_not_compiled_again(monkeypatch):
@@ -95,3 +97,64 @@ def test_a_shaped_queryset_takes_the_orm_path_and_shapes_nothing_after_it():
     deferred = ApiKey.objects.defer("scopes", "usage_count").authenticate(raw)
     assert deferred.get_deferred_fields() == {"scopes", "usage_count"}
     assert ApiKey.objects.authenticate(raw).get_deferred_fields() == set()
+
+
+@pytest.mark.parametrize(
+    ("shape", "shaped"),
+    [
+        (lambda keys: keys.annotate(marker=Value(7)), lambda key: key.marker == 7),
+        (lambda keys: keys.extra(select={"marker": "7"}), lambda key: key.marker == 7),
+        (lambda keys: keys.select_related("space"), lambda key: "space" in key._state.fields_cache),
+    ],
+    ids=["annotated", "extra", "select_related"],
+)
+def test_each_shape_of_a_queryset_is_kept(shape, shaped):
+    _key, raw = make_key()
+    ApiKey.objects.authenticate(raw)  # the plain lookup is compiled: a shaped one must not use it
+    assert shaped(shape(ApiKey.objects.all()).authenticate(raw))
+
+
+def _key(*, is_active=True, owner_active=True, expires_at=None, revoked=False) -> ApiKey:
+    key = make_key(expires_at=expires_at)[0]
+    if revoked:
+        api_key_revoke(key=key)
+    ApiKey.objects.filter(pk=key.pk).update(is_active=is_active)
+    type(key.owner).objects.filter(pk=key.owner_id).update(is_active=owner_active)
+    return key
+
+
+def test_the_status_filter_finds_exactly_the_keys_with_that_status():
+    """Staff filter keys by status (the admin's list filter): each key in exactly one status,
+    with the property's precedence (revoked, then inactive, then expired)."""
+    past, future = timezone.now() - timedelta(hours=1), timezone.now() + timedelta(days=1)
+    expected = {
+        "revoked": {_key(revoked=True), _key(revoked=True, is_active=False)},
+        "inactive": {_key(is_active=False), _key(owner_active=False), _key(is_active=False, expires_at=past)},
+        "expired": {_key(expires_at=past)},
+        "active": {_key(), _key(expires_at=future)},
+    }
+    for status, keys in expected.items():
+        assert set(ApiKey.objects.with_status(status)) == keys, status
+        assert {key.status for key in ApiKey.objects.select_related("owner").filter(pk__in=[k.pk for k in keys])} == {
+            status
+        }
+    with pytest.raises(ValueError):
+        ApiKey.objects.with_status("paused")
+
+
+@pytest.mark.parametrize(
+    "presented",
+    [
+        "sk_live_" + "é" * 44,  # letters, but not ASCII
+        "sk_live_" + "a1-" * 14 + "ab",  # ASCII, but not only letters and digits
+        "sk_live_" + "a" * 43,
+        "sk_live_" + "a" * 45,
+        "xx_live_" + "a" * 44,
+        "",
+    ],
+    ids=["non-ascii", "punctuation", "short", "long", "unknown-prefix", "empty"],
+)
+def test_a_string_that_cannot_be_a_key_is_refused_without_a_query(presented, django_assert_num_queries):
+    with django_assert_num_queries(0), pytest.raises(InvalidKey) as refused:
+        ApiKey.objects.authenticate(presented)
+    assert refused.value.reason == "invalid_api_key"

@@ -43,6 +43,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from rest_framework import status
 from rest_framework.response import Response
 
 from apikeys.models import IdempotencyRecord
@@ -57,6 +58,7 @@ STALE_AFTER = timedelta(minutes=5)
 KEY_PATTERN = r"^[\x20-\x7e]*[\x21-\x7e][\x20-\x7e]*$"
 _ACCEPTABLE_KEY = re.compile(KEY_PATTERN, re.ASCII)
 HEADER_SCHEMA = {"type": "string", "minLength": 1, "maxLength": MAX_LENGTH, "pattern": KEY_PATTERN}
+_PATH_LENGTH = IdempotencyRecord._meta.get_field("path").max_length  # a longer path is stored truncated
 
 
 class _Discard(Exception):
@@ -65,18 +67,17 @@ class _Discard(Exception):
 
 
 def _fingerprint(request) -> str:
-    data = request.data
-    if hasattr(data, "lists"):  # a QueryDict from a form body
-        data = {k: v for k, v in data.lists()}
-    body = orjson.dumps(data, option=orjson.OPT_SORT_KEYS, default=JSONRenderer.default)
+    # A form body's QueryDict is a dict of lists underneath: orjson writes every value of a
+    # field (and a file's content, through the renderer's ``default``).
+    body = orjson.dumps(request.data, option=orjson.OPT_SORT_KEYS, default=JSONRenderer.default)
     # Keyed: bodies hold secrets (a new user's password), and a plain SHA-256 of a short
     # body could be reversed by guessing.
-    message = b"\n".join([request.method.encode(), request.path.encode(), body])
+    message = b"\n".join([request.method.encode(), request.path.encode(), body])  # pragma: no mutate (any separator)
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
 def _claim(request, value: str, fingerprint: str) -> tuple[IdempotencyRecord | None, Response | None]:
-    key = request.auth
+    key, path = request.auth, request.path[:_PATH_LENGTH]
     for _attempt in range(3):
         now = timezone.now()
         try:
@@ -86,21 +87,20 @@ def _claim(request, value: str, fingerprint: str) -> tuple[IdempotencyRecord | N
                     key=value,
                     fingerprint=fingerprint,
                     method=request.method,
-                    path=request.path[:500],
-                    created_at=now,
+                    path=path,
                 )
             _schedule_purge()
             return record, None
         except IntegrityError:
             existing = IdempotencyRecord.objects.filter(
-                api_key=key, method=request.method, path=request.path[:500], key=value
+                api_key=key, method=request.method, path=path, key=value
             ).first()
         if existing is None:
             continue  # deleted between our insert and our read: claim again
         expired = existing.created_at < now - timedelta(hours=settings.IDEMPOTENCY_TTL_HOURS)
         stale = existing.state == IdempotencyRecord.State.IN_PROGRESS and existing.created_at < now - STALE_AFTER
         if expired or stale:
-            IdempotencyRecord.objects.filter(pk=existing.pk, created_at=existing.created_at).delete()
+            IdempotencyRecord.objects.filter(pk=existing.pk).delete()  # a new claim would have a new pk
             continue
         if existing.fingerprint != fingerprint:
             raise Conflict(
@@ -154,10 +154,9 @@ def run_idempotent(view, request, call):
         with contextlib.nullcontext() if outer else transaction.atomic():
             return _render(view, request, call())
     if len(value) > MAX_LENGTH or not _ACCEPTABLE_KEY.fullmatch(value):
-        raise ApplicationError(
+        raise ApplicationError(  # a 400
             f"{HEADER} must be 1 to {MAX_LENGTH} printable ASCII characters",
             code="invalid_idempotency_key",
-            status=400,
         )
     record, replay = _claim(request, value, _fingerprint(request))
     if replay is not None:
@@ -165,7 +164,7 @@ def run_idempotent(view, request, call):
     try:
         with transaction.atomic():
             response = call()
-            if not 200 <= response.status_code < 300:
+            if not status.is_success(response.status_code):
                 raise _Discard(response)
             _render(view, request, response)
             IdempotencyRecord.objects.filter(pk=record.pk).update(

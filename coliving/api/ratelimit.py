@@ -119,9 +119,9 @@ def apply_limits(request, limits: list[Limit]) -> int | None:
     The tightest limit (fewest remaining) is kept on the request for the response headers;
     on a refusal, the limit that blocks longest.
     """
-    if not limits or not getattr(settings, "RATELIMIT_ENABLE", True):
+    if not limits or not settings.RATELIMIT_ENABLE:
         return None
-    cache = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
+    cache = caches[settings.RATELIMIT_USE_CACHE]
     if isinstance(cache, RedisCache):
         states = _count_on_redis(cache, request, limits)
     else:
@@ -150,7 +150,7 @@ def _failed(exc: Exception) -> list[tuple[State, bool]]:
     if time.monotonic() - _last_warning >= 60:  # once a minute per process, not once per request
         _last_warning = time.monotonic()
         logger.warning("Rate limiter: the cache failed (%s: %s)", type(exc).__name__, exc)
-    if getattr(settings, "RATELIMIT_FAIL_OPEN", False):
+    if settings.RATELIMIT_FAIL_OPEN:
         return []
     return [(_CLOSED, True)]
 

@@ -49,6 +49,9 @@ TENANCIES: tuple[str, ...] = ("owner", "space", "public")
 SPACE_NOT_FOUND = "Space not found"
 FOREIGN_SPACE_KEY = "This API key is bound to another space"
 NOT_A_MEMBER = "You must be a member or an admin of this space"
+# For apps.get_model: the plumbing imports no app.
+MEMBERSHIP_MODEL = "jobs.Membership"
+SPACE_MODEL = "jobs.Space"
 
 
 @dataclass(frozen=True)
@@ -124,13 +127,13 @@ def space_tenant(tenant: Tenant | None, subdomain: str) -> Tenant:
     membership = None
     if tenant is not None:
         membership = (
-            apps.get_model("jobs", "Membership")
+            apps.get_model(MEMBERSHIP_MODEL)
             .objects.select_related("space")
             .filter(space__subdomain=subdomain, user=tenant.owner, is_active=True)
             .first()
         )
     if membership is None:
-        space_id = apps.get_model("jobs", "Space").objects.filter(subdomain=subdomain).values_list("pk", flat=True)
+        space_id = apps.get_model(SPACE_MODEL).objects.filter(subdomain=subdomain).values_list("pk", flat=True)
         space_id = space_id.first()
         if space_id is None or tenant is None:
             raise NotFound(SPACE_NOT_FOUND)

@@ -118,6 +118,14 @@ def test_two_different_keys_are_refused_not_resolved_by_precedence():
     assert response.json()["code"] == "conflicting_api_keys"
 
 
+def test_whitespace_around_a_presented_key_is_ignored():
+    _key, raw = make_key(scopes=["users.read"])
+    for credentials in ({"HTTP_X_API_KEY": f" {raw} "}, {"HTTP_AUTHORIZATION": f"Bearer  {raw} "}):
+        client = APIClient()
+        client.credentials(**credentials)
+        assert client.get("/v2/probe/coliving").status_code == 200, credentials
+
+
 def test_the_same_key_in_two_headers_is_fine():
     _a, raw = make_key(scopes=["users.read"])
     client = APIClient()

@@ -4,13 +4,21 @@ import threading
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.urls import path
 from django.utils import timezone
+from django_tasks import default_task_backend
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from apikeys.models import IdempotencyRecord
 from apikeys.services import idempotency_records_purge
+from apikeys.tasks import idempotency_records_purge as purge_task
 from coliving.api.renderers import JSONRenderer
+from coliving.tests.urls import CityCreate
 from conftest import requires_postgres
 from jobs.models import City
 
@@ -49,6 +57,7 @@ def test_the_same_key_with_another_body_is_409(client):
     response = client.post(URL, {"name": "lisbon"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
     assert response.status_code == 409
     assert response.json()["code"] == "idempotency_key_mismatch"
+    assert response.json()["error"] == "Idempotency-Key was already used with a different request"
     assert City.objects.count() == 1
 
 
@@ -87,6 +96,7 @@ def test_an_invalid_key_is_400(client, value):
     response = client.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY=value)
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_idempotency_key"
+    assert response.json()["error"] == "Idempotency-Key must be 1 to 255 printable ASCII characters"
     assert City.objects.count() == 0
 
 
@@ -97,6 +107,7 @@ def test_a_request_still_in_flight_is_409_with_retry_after(client):
     response = client.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
     assert response.status_code == 409
     assert response.json()["code"] == "idempotency_request_in_progress"
+    assert response.json()["error"] == "A request with this Idempotency-Key is still in progress"
     assert response["Retry-After"] == "1"
 
 
@@ -178,6 +189,25 @@ def test_concurrent_duplicates_create_one_object(key_client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("value", ["k" * 255, " k", "~"])
+def test_a_key_of_1_to_255_printable_characters_is_accepted(client, value):
+    response = client.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY=value)
+    assert response.status_code == 201
+    assert IdempotencyRecord.objects.get().key == value
+
+
+@pytest.mark.django_db
+def test_any_2xx_response_is_replayed(client):
+    City.objects.create(name="berlin", slug="berlin")
+    first = client.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+    City.objects.all().delete()
+    retry = client.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+    assert first.status_code == retry.status_code == 200
+    assert retry["Idempotent-Replayed"] == "true"
+    assert retry.json() == first.json()
+
+
+@pytest.mark.django_db
 def test_a_key_with_control_characters_is_400(client):
     response = client.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY="op\x00-1")
     assert response.status_code == 400
@@ -231,3 +261,71 @@ def test_the_body_is_rendered_once_and_stored_as_sent(client, render_fails_once)
     assert first.status_code == 201
     assert len(render_fails_once) == 2  # one render for the response, none again when Django sends it
     assert bytes(IdempotencyRecord.objects.get().response_body) == first.content
+
+
+@pytest.mark.django_db
+def test_a_retry_replays_its_own_operation_among_others_with_the_same_key(key_client):
+    """A claim is per API key, method, path and Idempotency-Key: a retry finds its own record
+    even when records made earlier share all but one of those with it."""
+    client, other = key_client(["users.write"]), key_client(["users.write"])
+    other.post(URL, {"name": "other-api-key"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+    client.post("/v2/probe/towns", {"name": "other-path"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+    client.post(URL, {"name": "other-idempotency-key"}, format="json", HTTP_IDEMPOTENCY_KEY="op-2")
+    first = client.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+
+    retry = client.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+    assert retry.status_code == 201
+    assert retry["Idempotent-Replayed"] == "true"
+    assert retry.json() == first.json()
+    assert City.objects.count() == 4
+
+
+@pytest.mark.django_db
+def test_taking_over_an_abandoned_claim_deletes_no_other_record(key_client):
+    """Even one made at the very same instant (another key's, completed)."""
+    crashed, other = key_client(["users.write"]), key_client(["users.write"])
+    crashed.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+    first = other.post(URL, {"name": "lisbon"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+    IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(minutes=10))
+    IdempotencyRecord.objects.filter(api_key=crashed.api_key).update(state=IdempotencyRecord.State.IN_PROGRESS)
+
+    assert crashed.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1").status_code == 201
+    replay = other.post(URL, {"name": "lisbon"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+    assert replay["Idempotent-Replayed"] == "true"
+    assert replay.json() == first.json()
+
+
+@pytest.mark.django_db
+def test_a_form_body_with_a_file_is_told_apart_by_every_value(key_client):
+    client = key_client(["jobs:write"])
+
+    def send(content: bytes, *tags: str):
+        body = {"name": "berlin", "tag": list(tags), "photo": SimpleUploadedFile("photo.txt", content)}
+        return client.post("/v2/jobs/cities", body, format="multipart", HTTP_IDEMPOTENCY_KEY="op-1")
+
+    assert send(b"one", "a", "b").status_code == 201
+    assert send(b"one", "a", "b")["Idempotent-Replayed"] == "true"
+    assert send(b"two", "a", "b").status_code == 409
+    assert send(b"one", "a").status_code == 409
+    assert City.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_writing_records_enqueues_the_purge_at_most_once_an_hour(client, django_capture_on_commit_callbacks):
+    def purges() -> int:
+        return sum(result.task.module_path == purge_task.module_path for result in default_task_backend.results)
+
+    before = purges()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+        client.post(URL, {"name": "lisbon"}, format="json", HTTP_IDEMPOTENCY_KEY="op-2")
+    assert purges() - before == 1
+    if settings.REDIS_URL:  # the hour is the marker's lifetime in the cache (locmem cannot tell it)
+        assert 3590 <= cache.ttl("idempotency:purge-scheduled") <= 3600
+
+
+def test_the_schema_documents_the_header_and_the_409_of_an_idempotent_operation():
+    generator = SchemaGenerator(patterns=[path("v2/probe/cities", CityCreate.as_view())])
+    operation = generator.get_schema(request=None, public=True)["paths"]["/v2/probe/cities"]["post"]
+    assert [parameter["name"] for parameter in operation["parameters"]] == ["Idempotency-Key"]
+    assert "409" in operation["responses"]

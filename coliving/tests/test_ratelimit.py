@@ -8,12 +8,15 @@ the script's clock (``_clock_ms``) instead of sleeping: the script then counts a
 time, everything else about the request is real.
 """
 
+import logging
 import socket
 import time
+from types import SimpleNamespace
 
 import pytest
 import redis
 from django.conf import settings
+from django.core.cache import caches
 from django.test import RequestFactory
 from django_ratelimit.core import _get_window
 
@@ -179,6 +182,18 @@ def test_a_burst_across_a_window_boundary_cannot_reach_twice_the_limit(key_clien
 
 
 @on_redis
+def test_without_a_clock_from_the_test_the_log_is_kept_in_redis_time(key_client):
+    """What makes the window slide in real time: each admitted request is logged at Redis's now."""
+    client = key_client(["users.read"])
+    before_ms = time.time() * 1000
+    assert client.get("/v2/probe/coliving").status_code == 200
+    cache = caches["default"]
+    name = cache.make_key(f"rl:{ratelimit.KEY_MINUTE.group}:60:key:{client.api_key.pk}")
+    [(_member, logged_ms)] = cache.client.get_client().zrange(name, 0, -1, withscores=True)
+    assert before_ms - 5_000 < logged_ms < time.time() * 1000 + 5_000
+
+
+@on_redis
 def test_no_span_of_the_period_admits_more_than_the_limit(clock):
     # A client trying every 250 ms for three minutes against 5/min: wherever a minute starts,
     # it holds at most 5 admitted requests; and the limit is not stricter than that (5 a minute).
@@ -280,3 +295,20 @@ def test_it_fails_closed_when_told_to(key_client, redis_down, settings):
     response = key_client(["users.read"]).get("/v2/probe/coliving")
     assert response.status_code == 429
     assert response["Retry-After"] == "1"
+
+
+def test_a_failing_cache_is_logged_once_a_minute(monkeypatch, caplog):
+    """Ops learn that the limiter is not limiting, without a log line per request."""
+    clock = SimpleNamespace(monotonic=lambda: 0.0)
+    monkeypatch.setattr(ratelimit, "time", clock)
+    monkeypatch.setattr(ratelimit, "_last_warning", float("-inf"))
+    logged = []
+    with caplog.at_level(logging.WARNING, logger=ratelimit.logger.name):
+        for now in (1000.0, 1059.0, 1060.0, 1119.0, 1120.0):
+            clock.monotonic = lambda now=now: now
+            ratelimit._failed(redis.ConnectionError("refused"))
+            logged.append(len(caplog.records))
+    assert logged == [1, 1, 2, 2, 3]
+    assert {record.getMessage() for record in caplog.records} == {
+        "Rate limiter: the cache failed (ConnectionError: refused)"
+    }

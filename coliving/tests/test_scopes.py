@@ -77,8 +77,10 @@ def test_public_endpoints_ignore_a_stale_key(api_client):
 
 def test_normalise_maps_legacy_names_and_rejects_unknown_ones():
     assert scopes.normalise(["bookings.create", "users.create", "users.write"]) == ["users.write", "bookings.write"]
-    with pytest.raises(ValueError, match="nope"):
-        scopes.normalise(["users.read", "nope"])
+    assert scopes.normalise([" users.read ", "", "  ", "users.read"]) == ["users.read"]  # blanks and padding dropped
+    with pytest.raises(ValueError) as unknown:
+        scopes.normalise(["users.read", "nope", " another "])
+    assert str(unknown.value) == "Unknown scope(s): another, nope"
 
 
 def test_expand_applies_implications_only_where_documented():

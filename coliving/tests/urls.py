@@ -75,8 +75,17 @@ class CityCreate(ApiView):
             return self.respond({"failed": True}, status=400)
         if name == "raise":
             raise RuntimeError("boom")
+        if City.objects.filter(name=name, slug=name).exists():
+            return self.respond({"exists": True}, status=200)  # a 2xx that creates nothing
         city = City.objects.create(name=name, slug=f"{name}-{City.objects.count()}")
         return self.respond({"id": city.pk, "name": city.name}, status=201, headers={"Location": f"/cities/{city.pk}"})
+
+
+class CoworkiesCityCreate(CityCreate):
+    """The same, in a family that also takes form and multipart bodies."""
+
+    family = Family.COWORKIES
+    write_scope = "jobs:write"
 
 
 class Boom(ApiView):
@@ -91,10 +100,12 @@ probe_urlpatterns = [
     path("probe/undeclared", UndeclaredProbe.as_view()),
     path("probe/limited", LimitedCreateProbe.as_view()),
     path("probe/cities", CityCreate.as_view()),
+    path("probe/towns", CityCreate.as_view()),  # the same operation at a second path
     path("probe/boom", Boom.as_view()),
 ]
 coworkies_probe_urlpatterns = [
     path("jobs/probe", CoworkiesProbe.as_view()),
+    path("jobs/cities", CoworkiesCityCreate.as_view()),
     path("feedback/probe", PublicProbe.as_view()),
 ]
 space_probe_urlpatterns = [path("probe", CobotProbe.as_view())]

@@ -13,7 +13,8 @@ from bookings.tests.resources.factories import (
     member_client,
     next_hour,
 )
-from coliving.api.tenancy import Tenant
+from coliving.api.errors import NotFound
+from coliving.api.tenancy import Tenant, space_tenant
 from jobs.models import Membership
 from jobs.tests.factories import SpaceFactory
 
@@ -28,7 +29,8 @@ def test_an_unknown_space_is_404(member):
     assert response.json() == {"error": "Space not found"}
 
 
-def test_a_key_whose_owner_is_no_member_is_403(stranger, room):
+def test_a_key_whose_owner_is_no_member_is_403(stranger, room, member):
+    """Even though the space has members (``member``): only the owner's own membership counts."""
     for response in (
         stranger.get(f"{stranger.base}/bookings", ALL_TIME),
         stranger.post(f"{stranger.base}/resources/{room.pk}/bookings", body(next_hour(days=2)), format="json"),
@@ -53,6 +55,19 @@ def test_a_key_bound_to_its_space_works_there_and_is_403_elsewhere(key_client, s
 
     assert client.get(f"{client.base}/bookings", ALL_TIME).status_code == 200
     response = client.get(f"/spaces/{elsewhere.subdomain}/api/bookings", ALL_TIME)
+    assert response.status_code == 403
+    assert response.json() == {"error": "This API key is bound to another space"}
+
+
+def test_a_bound_key_whose_owner_left_is_told_which_refusal_applies(key_client, space):
+    """Without a membership anywhere: its own space says "not a member", another space says "bound"."""
+    client = member_client(key_client, space, bound=True)
+    Membership.objects.filter(user=client.owner).delete()
+
+    response = client.get(f"{client.base}/bookings", ALL_TIME)
+    assert response.status_code == 403
+    assert response.json() == {"error": "You must be a member or an admin of this space"}
+    response = client.get(f"/spaces/{SpaceFactory().subdomain}/api/bookings", ALL_TIME)
     assert response.status_code == 403
     assert response.json() == {"error": "This API key is bound to another space"}
 
@@ -118,3 +133,16 @@ def test_space_rows_without_a_space_are_none(member, room):
     assert not ResourceBooking.objects.for_tenant(None, "space").exists()
     tenant = Tenant(member.owner).in_space(room.space, member.membership)
     assert ResourceBooking.objects.for_tenant(tenant, "space").count() == 1
+
+
+def test_a_space_is_resolved_with_the_membership_in_one_query(member, space, django_assert_num_queries):
+    tenant = Tenant(owner=member.owner, key=member.api_key)
+    with django_assert_num_queries(1):
+        resolved = space_tenant(tenant, space.subdomain)
+        assert (resolved.space.subdomain, resolved.membership.pk) == (space.subdomain, member.membership.pk)
+
+
+def test_without_a_tenant_no_space_is_found(space):
+    """Not reached through the API (a keyless request is 401 first): the function's own contract."""
+    with pytest.raises(NotFound):
+        space_tenant(None, space.subdomain)
