@@ -185,7 +185,21 @@ def test_it_falls_back_to_the_name_with_a_warning(host):
     result = listing_import(host=host, document=doc)
 
     assert (result.action, result.listing_id) == ("updated", listing.pk)
-    assert "matched_by_name" in {warning.code for warning in result.warnings}
+    assert [(warning.path, warning.message) for warning in result.warnings if warning.code == "matched_by_name"] == [
+        (("name",), "Matched by name: send original_id (or original_url) so renaming cannot break the sync.")
+    ]
+
+
+def test_a_document_without_keys_never_takes_a_listing_that_has_one(host):
+    doc = spec_example()
+    del doc["original_url"]
+    keyed = imported(host, doc)  # known by its original_id alone
+    del doc["original_id"]  # the same name, no keys
+
+    result = listing_import(host=host, document=doc)
+
+    assert result.action == "created" and result.listing_id != keyed.pk
+    assert "matched_by_name" not in {warning.code for warning in result.warnings}
 
 
 def test_an_ambiguous_name_fails(host):
@@ -197,7 +211,23 @@ def test_an_ambiguous_name_fails(host):
     result = listing_import(host=host, document=doc)
 
     assert result.action == "failed"
-    assert [(error.path, error.code) for error in result.errors] == [(("name",), "ambiguous_match")]
+    assert [(error.path, error.code, error.message) for error in result.errors] == [
+        (("name",), "ambiguous_match", "2 of your listings have this name; send original_id to tell them apart.")
+    ]
+
+
+def test_an_original_url_two_listings_share_fails(host):
+    doc = spec_example()
+    del doc["original_id"]
+    Listing.objects.create(host=host, name="One", original_url=doc["original_url"])
+    Listing.objects.create(host=host, name="Two", original_url=doc["original_url"])
+
+    result = listing_import(host=host, document=doc)
+
+    assert (result.action, result.listing_id) == ("failed", None)
+    assert [(error.path, error.code, error.message) for error in result.errors] == [
+        (("original_url",), "ambiguous_match", "2 of your listings have this original_url; send original_id.")
+    ]
 
 
 def test_an_ambiguous_match_is_reported_with_the_documents_own_errors(host):
@@ -251,11 +281,56 @@ def test_a_second_host_can_never_update_the_first_hosts_listing(host):
     assert Listing.objects.filter(pk=theirs.pk).values().get() == before
 
 
-def test_the_same_listing_twice_in_one_feed_fails_the_second(host):
-    report = feed_import(host=host, documents=[spec_example(), spec_example()])
+def test_the_same_listing_again_in_one_feed_fails_the_later_documents(host):
+    report = feed_import(host=host, documents=[spec_example(), spec_example(), spec_example()])
+
+    assert [(result.index, result.action) for result in report.results] == [
+        (0, "created"),
+        (1, "failed"),
+        (2, "failed"),
+    ]
+    assert [(error.code, error.message) for error in report.results[2].errors] == [
+        ("duplicate", "The same listing as listings.0 of this feed.")
+    ]
+    assert report.counts() == {"created": 1, "updated": 0, "unchanged": 0, "failed": 2}
+
+
+def test_a_listing_the_feed_created_is_matched_by_its_url_later_in_that_feed(host):
+    doc = spec_example()
+    del doc["original_id"]
+
+    report = feed_import(host=host, documents=[doc, copy.deepcopy(doc)])
 
     assert [result.action for result in report.results] == ["created", "failed"]
     assert report.results[1].errors[0].code == "duplicate"
+    assert Listing.objects.filter(host=host).count() == 1
+
+
+def test_a_document_that_is_not_an_object_fails_alone(host):
+    report = feed_import(host=host, documents=[42, ["property-01"], spec_example()])
+
+    assert [(result.index, result.original_id, result.action) for result in report.results] == [
+        (0, None, "failed"),
+        (1, None, "failed"),
+        (2, "property-01", "created"),
+    ]
+    assert [(error.path, error.code) for error in report.results[1].errors] == [((), "type")]
+
+
+def test_a_sandbox_import_and_a_live_one_never_take_each_others_listing(host):
+    live = imported(host)
+
+    sandboxed = feed_import(host=host, documents=[spec_example()], sandbox=True).results[0]
+
+    assert sandboxed.action == "created" and sandboxed.listing_id != live.pk
+    assert Listing.objects.get(pk=sandboxed.listing_id).is_sandbox is True
+    doc = spec_example()
+    doc["name"] = "Renamed live"
+    assert (listing_import(host=host, document=doc).listing_id, Listing.objects.get(pk=live.pk).name) == (
+        live.pk,
+        "Renamed live",
+    )
+    assert Listing.objects.get(pk=sandboxed.listing_id).name == "300 Mountain Road"
 
 
 # --- children --------------------------------------------------------------------------------
@@ -283,12 +358,14 @@ def test_a_room_type_with_bookings_is_deactivated_not_deleted(host, today):
     without_booking_rules(listing)
     b = listing.room_types.get(original_id="b")
     booking = make_booking(room_type=b, checkin=date(2024, 5, 1), checkout=date(2024, 6, 1))
+    updated_before = RoomType.objects.get(pk=b.pk).updated_at
     doc["room_types"] = [room_type_doc("a", "a1")]
 
     assert listing_import(host=host, document=doc).action == "updated"
 
     b.refresh_from_db()
     assert b.is_active is False
+    assert b.updated_at > updated_before  # staff see when it changed
     assert Booking.objects.get(pk=booking.pk).room_type_id == b.pk
     assert [rt["id"] for rt in listing_export(listing)["room_types"]] == ["a"]
     assert not RoomType.objects.for_owner(host).filter(pk=b.pk).exists()  # no longer sold or pushed
@@ -316,12 +393,20 @@ def test_rooms_of_a_room_type_with_current_bookings_are_deactivated(host, today)
     assert [room["id"] for room in listing_export(listing)["room_types"][0]["rooms"]] == ["a1"]
 
 
-def test_rooms_of_a_room_type_with_only_past_bookings_are_deleted(host, today):
+@pytest.mark.parametrize(
+    "booking",
+    [
+        {},  # February 2024, before today (April 15th)
+        {"checkin": date(2024, 5, 1), "checkout": date(2024, 6, 1), "status": Booking.Status.DECLINED},
+    ],
+    ids=["past", "declined"],
+)
+def test_rooms_of_a_room_type_with_only_past_or_declined_bookings_are_deleted(host, today, booking):
     doc = spec_example()
     doc["room_types"] = [room_type_doc("a", "a1", "a2")]
     listing = imported(host, doc)
     without_booking_rules(listing)
-    make_booking(room_type=listing.room_types.get())  # February 2024, before today (April 15th)
+    make_booking(room_type=listing.room_types.get(), **booking)
     doc["room_types"] = [room_type_doc("a", "a1")]
 
     listing_import(host=host, document=doc)
@@ -417,6 +502,7 @@ def test_a_dry_run_writes_nothing_and_reports_what_would_change(host):
 
     report = feed_import(host=host, documents=[changed, new, spec_example() | {"bedrooms": -1}], dry_run=True)
 
+    assert report.dry_run is True
     assert [result.action for result in report.results] == ["updated", "created", "failed"]
     assert Listing.objects.count() == 1
     assert Listing.objects.get(pk=listing.pk).name == "300 Mountain Road"
@@ -462,3 +548,20 @@ def test_it_takes_a_bounded_number_of_queries_per_listing(host):
     per_listing = (counts[6] - counts[2]) / 4
     assert per_listing == int(per_listing) and per_listing <= 16, counts
     assert sync.LOOKUP_CHUNK >= 100
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "paths"),
+    [
+        ({"a": 1, "b": {"c": 2, "d": 3}}, {"a": 1, "b": {"c": 2, "d": 4}}, ["b.d"]),
+        ({"a": 1}, {"a": 1, "b": 2}, ["b"]),
+        ({"a": {"c": 2}}, {"a": None}, ["a"]),
+        ({"a": None}, {"a": {"c": 2}}, ["a"]),
+        ({"a": [{"c": 1}, {"c": 2}]}, {"a": [{"c": 1}, {"c": 3}]}, ["a.1.c"]),
+        ({"a": [1, 2]}, {"a": [1]}, ["a"]),  # a list of another length is one path
+        ({"a": [1, 2]}, {"a": None}, ["a"]),
+        ({"a": [1, {"c": 2}]}, {"a": [1, {"c": 2}]}, []),
+    ],
+)
+def test_changed_paths_name_where_two_documents_differ(before, after, paths):
+    assert sync.changed_paths(before, after) == paths
