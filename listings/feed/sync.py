@@ -250,9 +250,9 @@ def feed_import(
                 except IntegrityError:
                     # A concurrent push created the same listing first (the host's unique
                     # original_id): apply this version to it, once.
-                    again, _, _ = (
-                        _Candidates(host, [document], sandbox).match(document) if row is None else (None, 0, 0)
-                    )
+                    if row is not None:
+                        raise
+                    again, _, _ = _Candidates(host, [document], sandbox).match(document)
                     if again is None:
                         raise
                     result.action = UPDATED
@@ -340,7 +340,7 @@ def _ids(item: dict, path: tuple[str, ...]) -> list[int]:
     return [ref["id"] for ref in _dig(item, path) or ()]
 
 
-def _write(*, host, listing_id, document, hashes, source, now, result: ListingResult, sandbox: bool = False) -> Listing:
+def _write(*, host, listing_id, document, hashes, source, now, result: ListingResult, sandbox: bool) -> Listing:
     """Write one canonical document (inside the caller's transaction)."""
     from bookings.models import Booking
 
