@@ -289,8 +289,8 @@ def test_the_same_listing_again_in_one_feed_fails_the_later_documents(host):
         (1, "failed"),
         (2, "failed"),
     ]
-    assert [(error.code, error.message) for error in report.results[2].errors] == [
-        ("duplicate", "The same listing as listings.0 of this feed.")
+    assert [(error.path, error.code, error.message) for error in report.results[2].errors] == [
+        ((), "duplicate", "The same listing as listings.0 of this feed.")
     ]
     assert report.counts() == {"created": 1, "updated": 0, "unchanged": 0, "failed": 2}
 
@@ -331,6 +331,37 @@ def test_a_sandbox_import_and_a_live_one_never_take_each_others_listing(host):
         "Renamed live",
     )
     assert Listing.objects.get(pk=sandboxed.listing_id).name == "300 Mountain Road"
+
+
+def test_every_document_gets_one_result_in_order_and_progress_hears_each(host):
+    imported(host)
+    second = spec_example()
+    second.update(original_id="property-02", original_url="https://host.example.com/listings/property-02")
+    exported = listing_export(imported(host, second))
+    Listing.objects.create(host=host, name="Twin")
+    Listing.objects.create(host=host, name="Twin")
+    twin = spec_example()
+    del twin["original_id"], twin["original_url"]
+    twin["name"] = "Twin"
+    invalid = spec_example()
+    invalid.update(original_id="property-03", original_url="https://host.example.com/listings/property-03", name="TBD")
+    new = spec_example()
+    new.update(original_id="property-04", original_url="https://host.example.com/listings/property-04")
+    heard = []
+
+    documents = [42, twin, spec_example(), spec_example(), exported, invalid, new]
+    report = feed_import(host=host, documents=documents, progress=heard.append)
+
+    assert heard == report.results
+    assert [(result.action, [error.code for error in result.errors]) for result in report.results] == [
+        ("failed", ["type"]),
+        ("failed", ["ambiguous_match"]),
+        ("unchanged", []),  # byte for byte the last import
+        ("failed", ["duplicate"]),
+        ("unchanged", []),  # the same canonical form
+        ("failed", ["placeholder"]),
+        ("created", []),
+    ]
 
 
 # --- children --------------------------------------------------------------------------------
@@ -486,8 +517,10 @@ def test_a_failure_half_way_through_a_listing_leaves_its_previous_version_live(h
     other = spec_example()
     other.update(original_id="property-02", original_url="https://host.example.com/listings/property-02")
 
-    report = feed_import(host=host, documents=[doc, other])
+    heard = []
+    report = feed_import(host=host, documents=[doc, other], progress=heard.append)
 
+    assert heard == report.results
     assert [result.action for result in report.results] == ["failed", "created"]
     assert report.results[0].errors[0].code == "write_failed"
     assert listing_export(Listing.objects.get(pk=listing.pk)) == before
@@ -500,9 +533,11 @@ def test_a_dry_run_writes_nothing_and_reports_what_would_change(host):
     new = spec_example()
     new.update(original_id="property-02", original_url="https://host.example.com/listings/property-02")
 
-    report = feed_import(host=host, documents=[changed, new, spec_example() | {"bedrooms": -1}], dry_run=True)
+    heard = []
+    documents = [changed, new, spec_example() | {"bedrooms": -1}]
+    report = feed_import(host=host, documents=documents, dry_run=True, progress=heard.append)
 
-    assert report.dry_run is True
+    assert report.dry_run is True and heard == report.results
     assert [result.action for result in report.results] == ["updated", "created", "failed"]
     assert Listing.objects.count() == 1
     assert Listing.objects.get(pk=listing.pk).name == "300 Mountain Road"
