@@ -302,7 +302,9 @@ def test_a_listing_the_feed_created_is_matched_by_its_url_later_in_that_feed(hos
     report = feed_import(host=host, documents=[doc, copy.deepcopy(doc)])
 
     assert [result.action for result in report.results] == ["created", "failed"]
-    assert report.results[1].errors[0].code == "duplicate"
+    assert [(error.code, error.message) for error in report.results[1].errors] == [
+        ("duplicate", "The same listing as listings.0 of this feed.")
+    ]
     assert Listing.objects.filter(host=host).count() == 1
 
 
@@ -362,6 +364,7 @@ def test_every_document_gets_one_result_in_order_and_progress_hears_each(host):
         ("failed", ["placeholder"]),
         ("created", []),
     ]
+    assert report.results[3].errors[0].message == "The same listing as listings.2 of this feed."
 
 
 # --- children --------------------------------------------------------------------------------
@@ -522,7 +525,9 @@ def test_a_failure_half_way_through_a_listing_leaves_its_previous_version_live(h
 
     assert heard == report.results
     assert [result.action for result in report.results] == ["failed", "created"]
-    assert report.results[0].errors[0].code == "write_failed"
+    assert [(error.path, error.code, error.message) for error in report.results[0].errors] == [
+        ((), "write_failed", "The listing could not be saved; its previous version stays live.")
+    ]
     assert listing_export(Listing.objects.get(pk=listing.pk)) == before
 
 
