@@ -399,7 +399,7 @@ def _write(*, host, listing_id, document, hashes, source, now, result: ListingRe
 
 def _target(through) -> models.Field:
     """The foreign key of an automatic many-to-many table that points at the catalogue."""
-    return next(f for f in through._meta.get_fields() if f.is_relation and f.name not in ("listing", "roomtype"))
+    return next(f for f in through._meta.get_fields() if f.is_relation and f.name != "listing")
 
 
 def _write_room_types(listing: Listing, document: dict, *, created: bool, booking_model) -> list[tuple[RoomType, dict]]:
