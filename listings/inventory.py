@@ -77,7 +77,7 @@ def _columns() -> dict[str, str]:
 def _in_lock_order(nights: QuerySet) -> QuerySet:
     """``nights`` for an UPDATE that locks them in date order (``… WHERE id IN (SELECT id …
     ORDER BY date FOR UPDATE)``; on SQLite the sub-select simply has no lock clause)."""
-    locked = nights.order_by("room_type_id", "date").select_for_update().values("pk")
+    locked = nights.order_by("date").select_for_update().values("pk")  # every caller passes one room type's nights
     return RoomTypeNight.objects.filter(pk__in=locked)
 
 
