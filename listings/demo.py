@@ -87,7 +87,7 @@ def _seed_feed_listing(owner) -> Listing:
     from listings.feed.docs import example
     from listings.feed.sync import listing_import
 
-    result = listing_import(host=owner, document=example(), source=Listing.SyncSource.FEED)
+    result = listing_import(host=owner, document=example())
     if result.errors:
         raise RuntimeError(f"the feed example did not import: {result.errors}")
     return Listing.objects.get(pk=result.listing_id)

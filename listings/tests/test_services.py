@@ -136,6 +136,15 @@ def test_both_night_upserts_insert_new_nights_and_overwrite_existing_ones(upsert
     assert nights_of(other) == {TODAY: 4}
 
 
+def test_the_portable_night_upsert_refuses_columns_of_different_lengths():
+    room_type = RoomTypeFactory()
+
+    with pytest.raises(ValueError):  # rather than drop the rows past the shortest column
+        inventory.nights_upsert_orm(room_type_ids=[room_type.pk, room_type.pk], dates=[TODAY], available=[1, 2])
+
+    assert nights_of(room_type) == {}
+
+
 @requires_postgres
 def test_nights_upsert_leaves_a_night_whose_value_does_not_change_alone():
     """A PMS re-sending the same calendar writes no new row version (no dead tuple)."""
