@@ -97,6 +97,16 @@ def test_the_last_unit_of_a_night_is_taken_once(implementation):
     assert set(nights_of(room_type).values()) == {0}
 
 
+@requires_postgres
+def test_on_postgresql_a_take_is_one_statement(django_assert_num_queries):
+    room_type = RoomTypeFactory(amount=3)
+
+    with transaction.atomic(), django_assert_num_queries(1):  # the portable take needs four
+        full = inventory.nights_take(room_type_id=room_type.pk, checkin=CHECKIN, checkout=CHECKOUT)
+
+    assert (full, nights_of(room_type)) == ([], dict.fromkeys(NIGHTS, 2))
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_take_outside_a_transaction_is_refused():
     room_type = RoomTypeFactory()
