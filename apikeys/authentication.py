@@ -55,8 +55,9 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             scheme, _sep, value = authorization.partition(" ")
             if scheme.lower() == "bearer":
                 presented.add(value.strip())
-        view = (request.parser_context or {}).get("view")
-        if getattr(view, "accepts_query_key", False) and "api_key" in request.query_params:
+        # Every view it authenticates for is an ApiView (the schema views authenticate nothing).
+        view = request.parser_context["view"]
+        if view.accepts_query_key and "api_key" in request.query_params:
             presented.add(request.query_params["api_key"].strip())
         if len(presented) > 1:
             raise exceptions.AuthenticationFailed(MESSAGES["conflicting_api_keys"], code="conflicting_api_keys")

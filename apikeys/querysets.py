@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +38,6 @@ class _CompiledLookup:
 
 _PLACEHOLDER = "\x00key_id"  # never a real key id (keys.parse only lets letters and digits through)
 _compiled: dict[str, _CompiledLookup] = {}
-_compiled_lock = threading.Lock()
 
 
 def _compile(queryset: models.QuerySet, db: str) -> _CompiledLookup:
@@ -130,9 +128,8 @@ class ApiKeyQuerySet(models.QuerySet):
                 return None
         db = self.db
         compiled = _compiled.get(db)
-        if compiled is None:
-            with _compiled_lock:
-                compiled = _compiled.get(db) or _compiled.setdefault(db, _compile(self, db))
+        if compiled is None:  # two threads racing here both compile; setdefault keeps one
+            compiled = _compiled.setdefault(db, _compile(self, db))
         connection = connections[db]
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, (key_id,))

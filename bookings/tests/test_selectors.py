@@ -12,6 +12,7 @@ from bookings.tests.factories import guest_of, make_booking
 from bookings.versions import Cursor
 from coliving.api.errors import NotFound
 from coliving.api.tenancy import Tenant
+from listings.models import Listing
 from listings.tests.factories import ListingFactory, RoomTypeFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,3 +71,10 @@ def test_a_guest_is_one_the_owner_created():
     assert selectors.booking_guest(tenant=Tenant(owner), user_id=guest.pk).pk == guest.pk
     assert selectors.booking_guest(tenant=Tenant(ListingFactory().host), user_id=guest.pk) is None
     assert selectors.booking_guest(tenant=Tenant(owner), user_id=owner.pk) is None
+
+
+def test_a_tenant_reaches_its_sandbox_rows_or_its_live_rows_never_both():
+    live = ListingFactory()
+    sandbox = ListingFactory(host=live.host, is_sandbox=True)
+    for is_sandbox, expected in ((False, live), (True, sandbox)):
+        assert list(Listing.objects.for_tenant(Tenant(live.host, sandbox=is_sandbox), "owner")) == [expected]

@@ -96,7 +96,7 @@ def limits_for(request, view) -> list[Limit]:
     limits: list[Limit] = []
     if request.auth is not None:
         limits.append(KEY_MINUTE)
-        if getattr(view, "family", None) is Family.COWORKIES:
+        if view.family is Family.COWORKIES:  # a key is only ever authenticated for an ApiView
             limits.append(KEY_HOUR_COWORKIES)
     else:
         limits.append(IP_MINUTE)

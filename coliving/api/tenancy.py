@@ -32,16 +32,13 @@ nothing, and the view refuses it with 403 before any handler runs.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from django.apps import apps
 from django.db import models
 
 from coliving.api.errors import Forbidden, NotFound
 from coliving.api.routing import is_sandbox_request
-
-if TYPE_CHECKING:
-    from apikeys.models import ApiKey
 
 Tenancy = Literal["owner", "space", "public"]
 TENANCIES: tuple[str, ...] = ("owner", "space", "public")
@@ -64,7 +61,6 @@ class Tenant:
     """
 
     owner: Any
-    key: ApiKey | None = None
     space_id: int | None = None
     space: Any = None
     membership: Any = None
@@ -75,7 +71,7 @@ class Tenant:
         key = request.auth
         if key is None:
             return None
-        return cls(owner=request.user, key=key, space_id=key.space_id, sandbox=is_sandbox_request(request))
+        return cls(owner=request.user, space_id=key.space_id, sandbox=is_sandbox_request(request))
 
     def in_space(self, space, membership) -> Tenant:
         """This tenant acting in ``space`` as ``membership``."""

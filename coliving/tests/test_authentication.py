@@ -116,6 +116,7 @@ def test_two_different_keys_are_refused_not_resolved_by_precedence():
     response = client.get("/v2/probe/coliving")
     assert response.status_code == 401
     assert response.json()["code"] == "conflicting_api_keys"
+    assert response.json()["error"] == "Invalid API Key: the request carries two different keys"
 
 
 def test_whitespace_around_a_presented_key_is_ignored():

@@ -312,3 +312,15 @@ def test_a_failing_cache_is_logged_once_a_minute(monkeypatch, caplog):
     assert {record.getMessage() for record in caplog.records} == {
         "Rate limiter: the cache failed (ConnectionError: refused)"
     }
+
+
+def test_a_keyless_request_skips_a_views_per_key_limit(api_client):
+    """It is refused for want of a key, not broken by a limit that counts per key."""
+    response = api_client.post("/v2/probe/limited", {"name": "x", "count": 1}, format="json")
+    assert response.status_code == 401
+
+
+def test_a_view_outside_the_api_goes_through_the_limiter(api_client):
+    """The schema views are plain DRF views (no family, no extra limits of their own)."""
+    response = api_client.options("/schema")
+    assert response.status_code == 200

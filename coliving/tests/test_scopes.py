@@ -144,3 +144,17 @@ def test_a_missing_scope_among_alternatives_names_them_all(db):
     with pytest.raises(PermissionDenied) as excinfo:
         ScopePermission().has_permission(SimpleNamespace(auth=key, method="POST"), view)
     assert str(excinfo.value.detail) == "Missing required scope: users.write or listings.write"
+
+
+def test_a_request_under_a_sandbox_twin_acts_on_the_owners_sandbox_data(key_client):
+    from django.test import RequestFactory
+    from django.urls import resolve
+
+    from coliving.api.tenancy import Tenant
+
+    client = key_client(["users.read"], prefix=ApiKey.Prefix.TEST)
+    for path, sandbox in (("/v2/sandbox/me", True), ("/v2/me", False)):
+        resolve(path)  # the URLconf, and with it the sandbox mounts, is loaded
+        request = RequestFactory().get(path)
+        request.auth, request.user = client.api_key, client.owner
+        assert Tenant.of(request).sandbox is sandbox, path

@@ -136,7 +136,7 @@ def test_space_rows_without_a_space_are_none(member, room):
 
 
 def test_a_space_is_resolved_with_the_membership_in_one_query(member, space, django_assert_num_queries):
-    tenant = Tenant(owner=member.owner, key=member.api_key)
+    tenant = Tenant(owner=member.owner)
     with django_assert_num_queries(1):
         resolved = space_tenant(tenant, space.subdomain)
         assert (resolved.space.subdomain, resolved.membership.pk) == (space.subdomain, member.membership.pk)
