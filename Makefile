@@ -166,7 +166,6 @@ MUTATE_CHILDREN ?= 3
 mutate: $(DEV_STAMP)
 	@[[ $${DATABASE_URL:-} == postgres* ]] || { echo "make mutate needs DATABASE_URL=postgres://…"; exit 2; }
 	@if [[ -n "$${MUTATE_FRESH:-}" ]]; then rm -rf mutants; fi
-	$(BIN)/python mutate/prepare.py
 	env -u PYTHONDONTWRITEBYTECODE MUTATE_CHILDREN=$(MUTATE_CHILDREN) $(CHECK_ENV) \
 		timeout --signal=INT --kill-after=60 $(MUTATE_MINUTES)m \
 		$(BIN)/mutmut run --max-children $(MUTATE_CHILDREN) $(MUTANTS) || true
