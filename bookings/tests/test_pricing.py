@@ -148,15 +148,16 @@ def test_the_long_stay_discount_is_the_largest_percent_the_stay_reaches(discount
     assert long_stay_percent(room(**discounts), nights) == expected
 
 
-def test_a_short_stay_shows_no_discount_and_each_mandatory_fee_after_an_optional_one():
+def test_a_short_stay_shows_no_discount_and_each_mandatory_fee_once_after_an_optional_one():
     price = stay_price(
         room_type=room(base="3100"),
         checkin=date(2024, 1, 1),
         checkout=date(2024, 1, 11),  # 10 × 3100 / 31 = 1000.00
-        fees=[fee("Linen", "30", mandatory=False), fee("Service", "5", type="percent")],
+        fees=[fee("Linen", "30", mandatory=False), fee("Service", "5", type="percent"), fee("Cleaning", "50")],
     )
     assert price.breakdown["long_stay_discount"] is None
     assert price.breakdown["fees"] == [
-        {"name": "Service", "type": "percent", "frequency": "once", "rate": 5.0, "quantity": 1, "amount": 50.0}
+        {"name": "Service", "type": "percent", "frequency": "once", "rate": 5.0, "quantity": 1, "amount": 50.0},
+        {"name": "Cleaning", "type": "fixed", "frequency": "once", "rate": 50.0, "quantity": 1, "amount": 50.0},
     ]
-    assert price.total == D("1050.00")
+    assert (price.breakdown["fees_total"], price.total) == (100.0, D("1100.00"))
