@@ -26,7 +26,7 @@ from __future__ import annotations
 import calendar
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Protocol
@@ -65,13 +65,11 @@ def _number(value: Decimal) -> float:
 
 @dataclass(frozen=True)
 class StayPrice:
+    """What a booking keeps: the total, and the breakdown that adds up to it."""
+
     currency: str
     total: Decimal
-    rent: Decimal
-    discount: Decimal
-    fees: Decimal
-    deposit: Decimal | None
-    breakdown: dict[str, Any] = field(default_factory=dict)
+    breakdown: dict[str, Any]
 
 
 def _month_spans(checkin: date, checkout: date) -> Iterable[tuple[int, int, int]]:
@@ -173,12 +171,4 @@ def stay_price(
         "deposit_included_in_total": False,
         "total": _number(total),
     }
-    return StayPrice(
-        currency=room_type.currency,
-        total=total,
-        rent=rent,
-        discount=discount,
-        fees=fees_total,
-        deposit=deposit_value,
-        breakdown=breakdown,
-    )
+    return StayPrice(currency=room_type.currency, total=total, breakdown=breakdown)

@@ -7,7 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from bookings.pricing import stay_price
+from bookings.pricing import long_stay_percent, stay_price
 from listings.models import ListingFee, RoomType
 
 
@@ -130,5 +130,34 @@ def test_the_breakdown_shows_each_month_the_discount_the_fees_and_the_deposit_ap
 
 
 def test_an_empty_stay_is_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^checkout must be after checkin$"):
         stay_price(room_type=room(), checkin=date(2024, 2, 1), checkout=date(2024, 2, 1))
+
+
+@pytest.mark.parametrize(
+    "discounts, nights, expected",
+    [
+        ({"discount_90": "0"}, 120, None),  # a zero percent is no discount (no 0 % line in the breakdown)
+        ({"discount_90": "0.5"}, 90, (90, D("0.5"))),  # under one percent still applies
+        ({"discount_90": "10", "discount_180": "10"}, 200, (180, D("10"))),  # a tie: the longest stay reached
+        ({"discount_90": "12", "discount_180": "10"}, 200, (90, D("12"))),  # the largest percent, not the longest
+    ],
+    ids=["zero", "under-one-percent", "tie", "largest"],
+)
+def test_the_long_stay_discount_is_the_largest_percent_the_stay_reaches(discounts, nights, expected):
+    assert long_stay_percent(room(**discounts), nights) == expected
+
+
+def test_a_short_stay_shows_no_discount_and_each_mandatory_fee_once_after_an_optional_one():
+    price = stay_price(
+        room_type=room(base="3100"),
+        checkin=date(2024, 1, 1),
+        checkout=date(2024, 1, 11),  # 10 × 3100 / 31 = 1000.00
+        fees=[fee("Linen", "30", mandatory=False), fee("Service", "5", type="percent"), fee("Cleaning", "50")],
+    )
+    assert price.breakdown["long_stay_discount"] is None
+    assert price.breakdown["fees"] == [
+        {"name": "Service", "type": "percent", "frequency": "once", "rate": 5.0, "quantity": 1, "amount": 50.0},
+        {"name": "Cleaning", "type": "fixed", "frequency": "once", "rate": 50.0, "quantity": 1, "amount": 50.0},
+    ]
+    assert (price.breakdown["fees_total"], price.total) == (100.0, D("1100.00"))

@@ -84,25 +84,64 @@ def test_the_last_unit_is_sold_once():
     assert set(nights(room_type, end=date(2024, 2, 20))) == {0}
 
 
+PAST = ("checkin", "Check-in cannot be in the past.", "in_the_past")
+BEFORE_CHECKIN = ("checkout", "Check-out must be after check-in.", "checkout_before_checkin")
+TOO_FAR = ("checkout", "Dates must be at most 730 days ahead.", "max_days_ahead")
+
+
 @pytest.mark.parametrize(
-    "listing_rules, checkin, checkout, guests, path, fragment",
+    "listing_rules, checkin, checkout, guests, expected",
     [
-        ({}, date(2024, 1, 9), date(2024, 2, 1), 1, ("checkin",), "past"),
-        ({}, date(2024, 2, 1), date(2024, 2, 1), 1, ("checkout",), "after check-in"),
-        ({}, date(2024, 2, 1), date(2024, 1, 30), 1, ("checkout",), "after check-in"),
-        ({"notice_min_days": 30}, date(2024, 2, 8), date(2024, 3, 1), 1, ("checkin",), "notice_min_days"),
-        ({"move_in_max_days": 10}, date(2024, 1, 21), date(2024, 3, 1), 1, ("checkin",), "move_in_max_days"),
-        ({"stay_min": 2}, date(2024, 2, 1), date(2024, 3, 31), 1, ("checkout",), "stay_min"),  # 59 < 60 nights
-        ({}, date(2024, 2, 1), TODAY + timedelta(days=731), 1, ("checkout",), "730"),
-        ({}, date(2024, 2, 1), date(2024, 2, 15), 3, ("guests",), "at most 2"),
-        ({"status": Listing.Status.INACTIVE}, date(2024, 2, 1), date(2024, 2, 15), 1, ("listing_id",), "not active"),
+        ({}, date(2024, 1, 9), date(2024, 2, 1), 1, [PAST]),
+        ({}, date(2024, 2, 1), date(2024, 2, 1), 1, [BEFORE_CHECKIN]),
+        ({}, date(2024, 2, 1), date(2024, 1, 30), 1, [BEFORE_CHECKIN]),
+        (
+            {"notice_min_days": 30},
+            date(2024, 2, 8),
+            date(2024, 3, 1),
+            1,
+            [("checkin", "Check-in must be at least 30 day(s) from today (notice_min_days).", "notice_min_days")],
+        ),
+        (
+            {"move_in_max_days": 10},
+            date(2024, 1, 21),
+            date(2024, 3, 1),
+            1,
+            [("checkin", "Check-in must be at most 10 day(s) from today (move_in_max_days).", "move_in_max_days")],
+        ),
+        (
+            {"stay_min": 2},
+            date(2024, 2, 1),
+            date(2024, 3, 31),  # 59 < 60 nights
+            1,
+            [("checkout", "The stay must be at least 2 month(s), 60 nights (stay_min).", "stay_min")],
+        ),
+        ({"stay_min": 2}, date(2024, 2, 1), date(2024, 2, 1), 1, [BEFORE_CHECKIN]),  # no length to judge
+        ({}, date(2024, 2, 1), TODAY + timedelta(days=731), 1, [TOO_FAR]),
+        ({}, TODAY + timedelta(days=731), TODAY + timedelta(days=732), 1, [TOO_FAR]),
+        ({}, TODAY + timedelta(days=730), TODAY + timedelta(days=729), 1, [BEFORE_CHECKIN]),  # the last day allowed
+        (
+            {},
+            date(2024, 2, 1),
+            date(2024, 2, 15),
+            3,
+            [("guests", "This room type takes at most 2 guest(s).", "max_occupancy")],
+        ),
+        (
+            {"status": Listing.Status.INACTIVE},
+            date(2024, 2, 1),
+            date(2024, 2, 15),
+            1,
+            [("listing_id", "The listing is not active.", "listing_inactive")],
+        ),
     ],
 )
-def test_it_enforces_the_rules(listing_rules, checkin, checkout, guests, path, fragment):
+def test_it_enforces_the_rules(listing_rules, checkin, checkout, guests, expected):
     room_type = RoomTypeFactory(amount=5, max_occupancy=2, listing=ListingFactory(**listing_rules))
     with pytest.raises(InvalidInput) as caught:
         create(room_type, checkin=checkin, checkout=checkout, guests=guests)
-    assert fragment in " ".join(by_path(caught.value)[path])
+    # Each rule's message is what the partner reads in the 400 body; its code names it in the domain.
+    assert [(*error.path, error.message, error.code) for error in caught.value.errors] == expected
     assert not Booking.objects.exists()
     assert not RoomTypeNight.objects.exists()
 
@@ -125,7 +164,9 @@ def test_a_room_type_of_another_listing_is_refused():
     room_type = RoomTypeFactory()
     with pytest.raises(InvalidInput) as caught:
         create(room_type, listing=ListingFactory(host=room_type.listing.host))
-    assert ("room_type_id",) in by_path(caught.value)
+    assert [(error.path, error.message, error.code) for error in caught.value.errors] == [
+        (("room_type_id",), "The room type does not belong to the listing.", "room_type_mismatch")
+    ]
 
 
 def test_the_price_is_snapshotted():
@@ -136,6 +177,18 @@ def test_the_price_is_snapshotted():
     booking.refresh_from_db()
     assert str(booking.total) == "362.07"
     assert booking.price_breakdown["rent"][0]["month_price"] == 750.0
+
+
+def test_a_booking_keeps_its_channel_its_sandbox_and_its_listings_deposit(provider):
+    listing = ListingFactory(is_sandbox=True, deposit="500.00")
+    booking = create(RoomTypeFactory(amount=5, listing=listing), provider=provider, source=Booking.Source.INTEGRATION)
+    plain = create(RoomTypeFactory(amount=5))
+
+    booking.refresh_from_db()
+    plain.refresh_from_db()
+    assert (booking.provider, booking.source, booking.is_sandbox) == (provider, "integration", True)
+    assert booking.price_breakdown["deposit"] == 500.0
+    assert (plain.provider, plain.source, plain.is_sandbox, plain.message) == (None, "partner", False, "")
 
 
 @pytest.mark.parametrize(

@@ -166,7 +166,7 @@ def test_marking_invoiced_takes_bookings_out_of_recent_once():
     assert due.invoiced_at is not None and done.invoiced_at == already
 
 
-# --- the rules, as the service reports them: (path, code) of every refusal --------------------
+# --- the rules, as the service reports them: (path, message, code) of each refusal -------------
 
 NOW = datetime(2031, 7, 1, 9, tzinfo=UTC)  # a Tuesday, 09:00 in the space (UTC)
 HOUR = timedelta(hours=1)
@@ -177,23 +177,30 @@ def frozen(monkeypatch):
     monkeypatch.setattr(services, "now", lambda: NOW)
 
 
-def refusals(call) -> list[tuple[tuple, str]]:
+def refusals(call) -> list[tuple[tuple, str, str]]:
     with pytest.raises(InvalidInput) as refused:
         call()
-    return [(error.path, error.code) for error in refused.value.errors]
+    return [(error.path, error.message, error.code) for error in refused.value.errors]
+
+
+BEFORE_START = (("end",), "must be after from", "before_start")
+TOO_SHORT = (("end",), "booking must be at least 60 minutes long", "too_short")
+TOO_LONG = (("end",), "booking must be at most 120 minutes long", "too_long")
+PAST = (("start",), "can't be in the past", "past")
+OUTSIDE_TIMES = (("start",), "is outside the booking times of this resource", "booking_times")
 
 
 @pytest.mark.parametrize(
     "start, end, expected",
     [
         (NOW, NOW + HOUR, []),  # starting this very moment is not the past
-        (NOW + HOUR, NOW + HOUR, [(("end",), "before_start")]),  # no duration left to judge
+        (NOW + HOUR, NOW + HOUR, [BEFORE_START]),  # no duration left to judge
         (NOW + HOUR, NOW + 2 * HOUR, []),  # exactly the minimum
         (NOW + HOUR, NOW + 3 * HOUR, []),  # exactly the maximum
-        (NOW + HOUR, NOW + HOUR + timedelta(minutes=59), [(("end",), "too_short")]),
-        (NOW + HOUR, NOW + 3 * HOUR + timedelta(minutes=1), [(("end",), "too_long")]),
-        (NOW - HOUR, NOW, [(("start",), "past")]),
-        (NOW + 9 * HOUR, NOW + 10 * HOUR, [(("start",), "booking_times")]),  # 18:00 to 19:00
+        (NOW + HOUR, NOW + HOUR + timedelta(minutes=59), [TOO_SHORT]),
+        (NOW + HOUR, NOW + 3 * HOUR + timedelta(minutes=1), [TOO_LONG]),
+        (NOW - HOUR, NOW, [PAST]),
+        (NOW + 9 * HOUR, NOW + 10 * HOUR, [OUTSIDE_TIMES]),  # 18:00 to 19:00
     ],
     ids=["now", "no-duration", "minimum", "maximum", "too-short", "too-long", "past", "outside-times"],
 )
@@ -221,7 +228,7 @@ def test_a_full_resource_is_refused_as_fully_booked(frozen):
 
     book = services.resource_booking_create
     assert refusals(lambda: book(actor=None, resource=room, start=NOW + 2 * HOUR, end=NOW + 4 * HOUR)) == [
-        (("base",), "fully_booked")
+        (("base",), "The resource is already booked at this time", "fully_booked")
     ]
 
 
@@ -238,9 +245,11 @@ def test_only_an_admin_books_for_someone_else_and_only_for_an_active_member_of_t
             actor=actor, resource=room, membership=membership, start=start, end=start + HOUR
         )
 
-    assert refusals(lambda: book_for(member, other)) == [(("membership",), "admins_only")]
-    assert refusals(lambda: book_for(admin, inactive)) == [(("membership",), "does_not_exist")]
-    assert refusals(lambda: book_for(admin, elsewhere)) == [(("membership",), "does_not_exist")]
+    not_admin = (("membership",), "can only be set by an admin of the space", "admins_only")
+    not_member = (("membership",), "is not an active membership of this space", "does_not_exist")
+    assert refusals(lambda: book_for(member, other)) == [not_admin]
+    assert refusals(lambda: book_for(admin, inactive)) == [not_member]
+    assert refusals(lambda: book_for(admin, elsewhere)) == [not_member]
     assert book_for(member, member).membership == member
 
 
