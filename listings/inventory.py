@@ -297,10 +297,9 @@ def _nights_recompute(room_type_id: int, amount: int, dates: list[date], source_
         booked = [pk for pk, checkin, checkout in bookings if checkin <= night < checkout]
         free = amount - blocked[night] - len(booked)
         available.append(max(0, free))
-        if free < 0 and booked:
-            # The latest bookings of the night, as many as the night is over by.
-            for pk in booked[: min(-free, len(booked))]:
-                over.setdefault(pk, []).append(night.isoformat())
+        # The latest bookings of the night, as many as the night is over by (none if it is not).
+        for pk in booked[: max(0, -free)]:
+            over.setdefault(pk, []).append(night.isoformat())
     nights_upsert(room_type_ids=[room_type_id] * len(dates), dates=dates, available=available)
     for booking_id, over_nights in over.items():
         conflict = (
@@ -310,7 +309,9 @@ def _nights_recompute(room_type_id: int, amount: int, dates: list[date], source_
             BookingConflict.objects.create(
                 booking_id=booking_id, room_type_id=room_type_id, nights=over_nights, source_url=source_url
             )
-        elif not set(over_nights) <= set(conflict.nights):
-            conflict.nights = sorted(set(conflict.nights) | set(over_nights))
+            continue
+        grown = sorted(set(conflict.nights) | set(over_nights))
+        if grown != conflict.nights:
+            conflict.nights = grown
             conflict.save(update_fields=["nights"])
     return sorted(over)
