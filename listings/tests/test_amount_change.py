@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from listings.inventory import room_type_amount_change
-from listings.models import RoomTypeNight
+from listings.models import RoomType, RoomTypeNight
 from listings.tests.factories import ListingFactory, RoomTypeFactory
 
 pytestmark = pytest.mark.django_db
@@ -59,3 +59,4 @@ def test_only_nights_from_today_on_move_and_the_room_type_returned_has_the_new_a
     returned = room_type_amount_change(room_type=room_type, amount=2)
     assert _nights(room_type) == [1, 1, 2]  # yesterday's night is history: left as it was
     assert returned.amount == 2
+    assert RoomType.objects.get(pk=room_type.pk).updated_at > room_type.updated_at
