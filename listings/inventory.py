@@ -266,11 +266,11 @@ def room_blocks_apply(*, room: Room, nights: set[date], source_url: str, start: 
         added, removed = sorted(wanted - current), sorted(current - wanted)
         if removed:
             blocks.filter(date__in=removed).delete()
+        blocks.exclude(source_url=source_url).update(source_url=source_url)
         if added:
             RoomNightBlock.objects.bulk_create(
                 [RoomNightBlock(room=room, date=night, source_url=source_url) for night in added]
             )
-        blocks.exclude(source_url=source_url).update(source_url=source_url)
         changed = sorted(set(added) | set(removed))
         flagged: list[int] = []
         if changed:
