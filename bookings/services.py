@@ -185,54 +185,54 @@ def _status_conflict(booking: Booking, action: str) -> Conflict:
     )
 
 
-@transaction.atomic
 def booking_confirm(*, booking: Booking) -> Booking:
     """The host accepts a pending booking."""
-    current = _locked(booking)
-    if current.status != Booking.Status.PENDING:
-        raise _status_conflict(current, "confirmed")
-    return _stamp(booking, current=current, status=Booking.Status.CONFIRMED)
+    with transaction.atomic():
+        current = _locked(booking)
+        if current.status != Booking.Status.PENDING:
+            raise _status_conflict(current, "confirmed")
+        return _stamp(booking, current=current, status=Booking.Status.CONFIRMED)
 
 
-@transaction.atomic
 def booking_decline(*, booking: Booking) -> Booking:
     """The host refuses a pending booking; its nights are given back."""
-    current = _locked(booking)
-    if current.status != Booking.Status.PENDING:
-        raise _status_conflict(current, "declined")
-    nights_release(room_type_id=current.room_type_id, checkin=current.checkin, checkout=current.checkout)
-    return _stamp(booking, current=current, status=Booking.Status.DECLINED)
+    with transaction.atomic():
+        current = _locked(booking)
+        if current.status != Booking.Status.PENDING:
+            raise _status_conflict(current, "declined")
+        nights_release(room_type_id=current.room_type_id, checkin=current.checkin, checkout=current.checkout)
+        return _stamp(booking, current=current, status=Booking.Status.DECLINED)
 
 
-@transaction.atomic
 def booking_cancel(*, booking: Booking) -> Booking:
     """Cancel a pending or confirmed booking; its nights are given back.
 
     The booking's row is locked first, so two concurrent cancellations give the nights
     back once: the second sees ``cancelled`` and is 409.
     """
-    current = _locked(booking)
-    if current.status not in Booking.HOLDING:
-        raise _status_conflict(current, "cancelled")
-    nights_release(room_type_id=current.room_type_id, checkin=current.checkin, checkout=current.checkout)
-    return _stamp(booking, current=current, status=Booking.Status.CANCELLED)
+    with transaction.atomic():
+        current = _locked(booking)
+        if current.status not in Booking.HOLDING:
+            raise _status_conflict(current, "cancelled")
+        nights_release(room_type_id=current.room_type_id, checkin=current.checkin, checkout=current.checkout)
+        return _stamp(booking, current=current, status=Booking.Status.CANCELLED)
 
 
-@transaction.atomic
 def booking_message_create(*, booking: Booking, sender, body: str) -> tuple[BookingMessage, bool]:
     """Add a message; the same text from the same sender within 60 s is not stored twice.
 
     Returns ``(message, created)``. The booking row is locked so that two identical
     messages sent at once still store one.
     """
-    _locked(booking)
-    recent = (
-        BookingMessage.objects.filter(
-            booking=booking, sender=sender, body=body, created_at__gte=timezone.now() - DUPLICATE_MESSAGE_WINDOW
+    with transaction.atomic():
+        _locked(booking)
+        recent = (
+            BookingMessage.objects.filter(
+                booking=booking, sender=sender, body=body, created_at__gte=timezone.now() - DUPLICATE_MESSAGE_WINDOW
+            )
+            .order_by("-created_at")
+            .first()
         )
-        .order_by("-created_at")
-        .first()
-    )
-    if recent is not None:
-        return recent, False
-    return BookingMessage.objects.create(booking=booking, sender=sender, body=body), True
+        if recent is not None:
+            return recent, False
+        return BookingMessage.objects.create(booking=booking, sender=sender, body=body), True

@@ -215,7 +215,6 @@ def nights_upsert_orm(*, room_type_ids: list[int], dates: list[date], available:
 # --- amount -----------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def room_type_amount_change(*, room_type: RoomType, amount: int) -> RoomType:
     """Set how many units a room type has, and move its stored nights by the same step.
 
@@ -225,21 +224,21 @@ def room_type_amount_change(*, room_type: RoomType, amount: int) -> RoomType:
     within ``0 … amount`` (a PMS pushing afterwards sets them outright again). The room
     type is locked ``FOR UPDATE`` first: no take, release or push of it runs meanwhile.
     """
-    old = RoomType.objects.select_for_update().values_list("amount", flat=True).get(pk=room_type.pk)
-    room_type.amount = amount
-    RoomType.objects.filter(pk=room_type.pk).update(amount=amount, updated_at=timezone.now())
-    if amount != old:
-        stored = RoomTypeNight.objects.filter(room_type_id=room_type.pk, date__gte=limits.today())
-        _in_lock_order(stored).update(
-            available=Greatest(Value(0), Least(Value(amount), F("available") + (amount - old)))
-        )
-    return room_type
+    with transaction.atomic():
+        old = RoomType.objects.select_for_update().values_list("amount", flat=True).get(pk=room_type.pk)
+        room_type.amount = amount
+        RoomType.objects.filter(pk=room_type.pk).update(amount=amount, updated_at=timezone.now())
+        if amount != old:
+            stored = RoomTypeNight.objects.filter(room_type_id=room_type.pk, date__gte=limits.today())
+            _in_lock_order(stored).update(
+                available=Greatest(Value(0), Least(Value(amount), F("available") + (amount - old)))
+            )
+        return room_type
 
 
 # --- iCal blocks ------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def room_blocks_apply(*, room: Room, nights: set[date], source_url: str, start: date, end: date) -> dict:
     """Make ``nights`` (within ``start`` … the night before ``end``) the nights ``room`` is
     blocked by its calendar at ``source_url``, and bring its room type's nights in line.
@@ -255,27 +254,28 @@ def room_blocks_apply(*, room: Room, nights: set[date], source_url: str, start: 
     staff — the booking itself is left as it is. Returns the nights added, removed and
     the bookings flagged.
     """
-    from django.apps import apps
+    with transaction.atomic():
+        from django.apps import apps
 
-    booking_model = apps.get_model("bookings", "Booking")
-    room_type_id = room.room_type_id
-    amount = RoomType.objects.select_for_update().filter(pk=room_type_id).values_list("amount", flat=True).get()
-    wanted = {night for night in nights if start <= night < end}
-    blocks = RoomNightBlock.objects.filter(room=room, date__gte=start, date__lt=end)
-    current = set(blocks.values_list("date", flat=True))
-    added, removed = sorted(wanted - current), sorted(current - wanted)
-    if removed:
-        blocks.filter(date__in=removed).delete()
-    if added:
-        RoomNightBlock.objects.bulk_create(
-            [RoomNightBlock(room=room, date=night, source_url=source_url) for night in added]
-        )
-    blocks.exclude(source_url=source_url).update(source_url=source_url)
-    changed = sorted(set(added) | set(removed))
-    flagged: list[int] = []
-    if changed:
-        flagged = _nights_recompute(room_type_id, amount, changed, source_url, booking_model)
-    return {"added": added, "removed": removed, "flagged": flagged}
+        booking_model = apps.get_model("bookings", "Booking")
+        room_type_id = room.room_type_id
+        amount = RoomType.objects.select_for_update().filter(pk=room_type_id).values_list("amount", flat=True).get()
+        wanted = {night for night in nights if start <= night < end}
+        blocks = RoomNightBlock.objects.filter(room=room, date__gte=start, date__lt=end)
+        current = set(blocks.values_list("date", flat=True))
+        added, removed = sorted(wanted - current), sorted(current - wanted)
+        if removed:
+            blocks.filter(date__in=removed).delete()
+        blocks.exclude(source_url=source_url).update(source_url=source_url)
+        if added:
+            RoomNightBlock.objects.bulk_create(
+                [RoomNightBlock(room=room, date=night, source_url=source_url) for night in added]
+            )
+        changed = sorted(set(added) | set(removed))
+        flagged: list[int] = []
+        if changed:
+            flagged = _nights_recompute(room_type_id, amount, changed, source_url, booking_model)
+        return {"added": added, "removed": removed, "flagged": flagged}
 
 
 def _nights_recompute(room_type_id: int, amount: int, dates: list[date], source_url: str, booking_model) -> list[int]:
@@ -297,10 +297,9 @@ def _nights_recompute(room_type_id: int, amount: int, dates: list[date], source_
         booked = [pk for pk, checkin, checkout in bookings if checkin <= night < checkout]
         free = amount - blocked[night] - len(booked)
         available.append(max(0, free))
-        if free < 0 and booked:
-            # The latest bookings of the night, as many as the night is over by.
-            for pk in booked[: min(-free, len(booked))]:
-                over.setdefault(pk, []).append(night.isoformat())
+        # The latest bookings of the night, as many as the night is over by (none if it is not).
+        for pk in booked[: max(0, -free)]:
+            over.setdefault(pk, []).append(night.isoformat())
     nights_upsert(room_type_ids=[room_type_id] * len(dates), dates=dates, available=available)
     for booking_id, over_nights in over.items():
         conflict = (
@@ -310,7 +309,9 @@ def _nights_recompute(room_type_id: int, amount: int, dates: list[date], source_
             BookingConflict.objects.create(
                 booking_id=booking_id, room_type_id=room_type_id, nights=over_nights, source_url=source_url
             )
-        elif not set(over_nights) <= set(conflict.nights):
-            conflict.nights = sorted(set(conflict.nights) | set(over_nights))
+            continue
+        grown = sorted(set(conflict.nights) | set(over_nights))
+        if grown != conflict.nights:
+            conflict.nights = grown
             conflict.save(update_fields=["nights"])
     return sorted(over)

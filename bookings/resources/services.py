@@ -48,7 +48,6 @@ def now() -> datetime:
     return timezone.now()
 
 
-@transaction.atomic
 def resource_booking_create(
     *,
     actor: Membership | None,
@@ -66,27 +65,27 @@ def resource_booking_create(
 ) -> ResourceBooking:
     """Book ``units`` of ``resource`` from ``start`` to ``end`` for ``membership`` (the actor's
     own when None) and return the booking."""
-    is_admin = actor is None or actor.is_admin
-    if not is_admin and (resource.admins_only or resource.hidden):
-        raise Forbidden(rules.CANNOT_BOOK)
-    errors = _who_errors(actor, is_admin, membership=membership, price=price, space_id=resource.space_id)
-    booking = ResourceBooking(
-        resource=resource,
-        membership=membership if membership is not None else actor,
-        start=start,
-        end=end,
-        title=title,
-        comments=comments,
-        units=units,
-        event=event,
-        created_by=created_by,
-    )
-    _check_and_save(booking, errors, strict=not is_admin or validate_times_for_admin, price=price)
-    _record(booking, WebhookEvent.CREATED_BOOKING)
-    return booking
+    with transaction.atomic():
+        is_admin = actor is None or actor.is_admin
+        if not is_admin and (resource.admins_only or resource.hidden):
+            raise Forbidden(rules.CANNOT_BOOK)
+        errors = _who_errors(actor, is_admin, membership=membership, price=price, space_id=resource.space_id)
+        booking = ResourceBooking(
+            resource=resource,
+            membership=membership if membership is not None else actor,
+            start=start,
+            end=end,
+            title=title,
+            comments=comments,
+            units=units,
+            event=event,
+            created_by=created_by,
+        )
+        _check_and_save(booking, errors, strict=not is_admin or validate_times_for_admin, price=price)
+        _record(booking, WebhookEvent.CREATED_BOOKING)
+        return booking
 
 
-@transaction.atomic
 def resource_booking_update(
     *,
     actor: Membership | None,
@@ -104,50 +103,51 @@ def resource_booking_update(
     """Change what is given of ``booking`` (PUT: the fields sent) under the same rules as a new
     one. A custom price stays unless an admin sends another; a computed one follows the new
     times, units and resource."""
-    booking = _locked(booking)
-    _refuse_change(actor, booking)
-    is_admin = actor is None or actor.is_admin
-    target = booking.resource if resource is _UNSET else resource
-    if not is_admin and target.pk != booking.resource_id and (target.admins_only or target.hidden):
-        raise Forbidden(rules.CANNOT_BOOK)
-    errors = _who_errors(
-        actor,
-        is_admin,
-        membership=None if membership is _UNSET else membership,
-        price=None if price is _UNSET else price,
-        space_id=target.space_id,
-    )
-    if target.pk != booking.resource_id:
-        booking.resource = target
-        booking.currency, booking.tax_rate, booking.accounting_code = _copied(target)
-    for name, value in (
-        ("start", start),
-        ("end", end),
-        ("title", title),
-        ("comments", comments),
-        ("units", units),
-        ("membership", membership),
-    ):
-        if value is not _UNSET:
-            setattr(booking, name, value)
-    strict = not is_admin or validate_times_for_admin
-    _check_and_save(booking, errors, strict=strict, price=None if price is _UNSET else price)
-    _record(booking, WebhookEvent.UPDATED_BOOKING)
-    return booking
+    with transaction.atomic():
+        booking = _locked(booking)
+        _refuse_change(actor, booking)
+        is_admin = actor is None or actor.is_admin
+        target = booking.resource if resource is _UNSET else resource
+        if not is_admin and target.pk != booking.resource_id and (target.admins_only or target.hidden):
+            raise Forbidden(rules.CANNOT_BOOK)
+        errors = _who_errors(
+            actor,
+            is_admin,
+            membership=None if membership is _UNSET else membership,
+            price=None if price is _UNSET else price,
+            space_id=target.space_id,
+        )
+        if target.pk != booking.resource_id:
+            booking.resource = target
+            booking.currency, booking.tax_rate, booking.accounting_code = _copied(target)
+        for name, value in (
+            ("start", start),
+            ("end", end),
+            ("title", title),
+            ("comments", comments),
+            ("units", units),
+            ("membership", membership),
+        ):
+            if value is not _UNSET:
+                setattr(booking, name, value)
+        strict = not is_admin or validate_times_for_admin
+        _check_and_save(booking, errors, strict=strict, price=None if price is _UNSET else price)
+        _record(booking, WebhookEvent.UPDATED_BOOKING)
+        return booking
 
 
-@transaction.atomic
 def resource_booking_delete(*, actor: Membership | None, booking: ResourceBooking) -> None:
-    booking = _locked(booking)
-    _refuse_change(actor, booking, deleting=True)
-    _record(booking, WebhookEvent.DELETED_BOOKING)
-    booking.delete()
+    with transaction.atomic():
+        booking = _locked(booking)
+        _refuse_change(actor, booking, deleting=True)
+        _record(booking, WebhookEvent.DELETED_BOOKING)
+        booking.delete()
 
 
-@transaction.atomic
 def resource_bookings_mark_invoiced(*, bookings, at: datetime | None = None) -> int:
     """Mark the not yet invoiced of ``bookings`` invoiced (they leave ``/membership/bookings/recent``)."""
-    return bookings.filter(invoiced_at__isnull=True).update(invoiced_at=at or now())
+    with transaction.atomic():
+        return bookings.filter(invoiced_at__isnull=True).update(invoiced_at=at or now())
 
 
 # --- helpers ---------------------------------------------------------------------------------

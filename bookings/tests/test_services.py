@@ -287,3 +287,13 @@ def test_a_message_is_stored_once_within_60_seconds():
     _other, created_other = services.booking_message_create(booking=booking, sender=booking.guest, body="Hello")
     assert created_other
     assert BookingMessage.objects.count() == 3
+
+
+def test_the_same_message_on_another_booking_is_stored():
+    room_type = RoomTypeFactory()
+    first, second = make_booking(room_type=room_type), make_booking(room_type=room_type)
+    sender = room_type.listing.host
+    services.booking_message_create(booking=first, sender=sender, body="Welcome")
+    _message, created = services.booking_message_create(booking=second, sender=sender, body="Welcome")
+    assert created
+    assert list(BookingMessage.objects.order_by("pk").values_list("booking", flat=True)) == [first.pk, second.pk]

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from listings.inventory import room_type_amount_change
-from listings.models import RoomTypeNight
+from listings.models import RoomType, RoomTypeNight
 from listings.tests.factories import ListingFactory, RoomTypeFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,3 +50,13 @@ def test_the_admin_goes_through_the_service(admin_client):
     response = admin_client.post(f"/admin/listings/roomtype/{room_type.pk}/change/", data)
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
     assert _nights(room_type) == [2]
+
+
+def test_only_nights_from_today_on_move_and_the_room_type_returned_has_the_new_amount(today):
+    room_type = RoomTypeFactory(amount=3)
+    for offset, value in ((-1, 1), (0, 2), (1, 3)):  # yesterday, today, tomorrow
+        RoomTypeNight.objects.create(room_type=room_type, date=today + timedelta(days=offset), available=value)
+    returned = room_type_amount_change(room_type=room_type, amount=2)
+    assert _nights(room_type) == [1, 1, 2]  # yesterday's night is history: left as it was
+    assert returned.amount == 2
+    assert RoomType.objects.get(pk=room_type.pk).updated_at > room_type.updated_at

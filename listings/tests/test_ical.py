@@ -162,6 +162,58 @@ def test_a_block_counts_the_bookings_and_flags_the_one_it_collides_with(rooms):
     assert list(available(room_type, "2024-05-11", "2024-05-13").values()) == [0, 0, 1]
 
 
+def test_only_the_nights_of_the_window_are_blocked_its_first_in_and_its_end_out(rooms):
+    first, _ = rooms
+    start, end = TODAY + timedelta(days=10), TODAY + timedelta(days=13)
+    old, new = "https://old.example/x.ics", "https://new.example/x.ics"
+    for night in (start - timedelta(days=1), start, end):  # the night before and the end: outside the window
+        RoomNightBlock.objects.create(room=first, date=night, source_url=old)
+    asked = {start - timedelta(days=1), start, end - timedelta(days=1), end}
+
+    result = inventory.room_blocks_apply(room=first, nights=asked, source_url=new, start=start, end=end)
+
+    assert (result["added"], result["removed"]) == ([end - timedelta(days=1)], [])
+    blocks = dict(RoomNightBlock.objects.order_by("date").values_list("date", "source_url"))
+    assert blocks == {start - timedelta(days=1): old, start: new, end - timedelta(days=1): new, end: old}
+
+
+def test_a_night_counts_the_active_rooms_and_holding_bookings_of_its_own_room_type_only(rooms):
+    first, _ = rooms
+    room_type = first.room_type
+    night = date(2024, 5, 10)
+    RoomNightBlock.objects.create(room=RoomFactory(room_type=room_type, is_active=False), date=night)
+    RoomNightBlock.objects.create(room=RoomFactory(), date=night)  # another room type's room
+    make_booking(room_type=room_type, checkin=night, checkout=night + timedelta(days=1), status="cancelled")
+    make_booking(room_type=RoomTypeFactory(), checkin=night, checkout=night + timedelta(days=1))
+
+    apply(first, {night})
+
+    assert available(room_type, "2024-05-10", "2024-05-10") == {night: 1}  # 2 units, 1 blocked
+
+
+def test_the_latest_booking_is_flagged_into_one_open_conflict_that_grows(rooms):
+    first, _ = rooms
+    room_type = first.room_type
+    made_first, made_second = (
+        make_booking(room_type=room_type, checkin=date(2024, 5, 10), checkout=date(2024, 5, 13)) for _ in range(2)
+    )
+    # Imported with a later creation time than the booking made after it: the time decides.
+    later = made_second.created_at + timedelta(minutes=1)
+    Booking.objects.filter(pk=made_first.pk).update(created_at=later)
+
+    assert apply(first, days("2024-05-10", "2024-05-10"))["flagged"] == [made_first.pk]
+    BookingConflict.objects.update(resolved_at=later)  # staff settled it
+    apply(first, days("2024-05-10", "2024-05-11"))
+    apply(first, days("2024-05-10", "2024-05-12"))
+
+    conflicts = BookingConflict.objects.filter(booking=made_first).order_by("pk")
+    assert [(c.nights, c.resolved_at is None) for c in conflicts] == [
+        (["2024-05-10"], False),
+        (["2024-05-11", "2024-05-12"], True),
+    ]
+    assert not BookingConflict.objects.filter(booking=made_second).exists()
+
+
 def test_applying_the_same_blocks_twice_changes_nothing(rooms, django_assert_num_queries):
     first, _ = rooms
     apply(first, days("2024-05-10", "2024-05-12"))

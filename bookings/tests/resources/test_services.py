@@ -12,6 +12,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.tests.factories import UserFactory
 from bookings.models import ResourceBooking
 from bookings.resources import services
 from bookings.resources.models import WebhookDelivery
@@ -315,3 +316,84 @@ def test_members_change_and_delete_only_their_own_future_bookings_before_the_can
     own = ResourceBookingFactory(resource=room, membership=member, start=NOW + 3 * HOUR)
     assert services.resource_booking_update(actor=member, booking=own, title="x").title == "x"
     assert ResourceBooking.objects.filter(title="x").count() == 1
+
+
+def test_a_members_change_is_judged_by_the_rules_and_may_not_move_to_a_hidden_resource(frozen):
+    room = ResourceFactory(space=SpaceFactory(timezone="UTC"), booking_times=[{"from": "08:00", "to": "18:00"}])
+    hidden = ResourceFactory(space=room.space, hidden=True)
+    member, other = MembershipFactory(space=room.space), MembershipFactory(space=room.space)
+    own = ResourceBookingFactory(resource=room, membership=member, start=NOW + HOUR, end=NOW + 2 * HOUR)
+
+    def change(**fields):
+        return lambda: services.resource_booking_update(actor=member, booking=own, **fields)
+
+    with pytest.raises(Forbidden):
+        change(resource=hidden)()
+    assert refusals(change(end=NOW + 10 * HOUR)) == [(("start",), "booking_times")]  # until 19:00
+    assert refusals(change(membership=other)) == [(("membership",), "admins_only")]
+    assert refusals(change(price=Decimal("1.00"))) == [(("price",), "admins_only")]
+    own.refresh_from_db()
+    assert (own.resource, own.end, own.membership, own.has_custom_price) == (room, NOW + 2 * HOUR, member, False)
+
+
+def test_the_platform_changes_every_field_outside_the_members_rules(frozen):
+    room = ResourceFactory(space=SpaceFactory(timezone="UTC"))
+    other_room = ResourceFactory(
+        space=room.space,
+        admins_only=True,
+        hidden=True,
+        max_booking_duration=60,
+        booking_times=[{"from": "08:00", "to": "18:00"}],
+        currency="USD",
+        tax_rate=Decimal("7.00"),
+    )
+    member, other = MembershipFactory(space=room.space), MembershipFactory(space=room.space)
+    booking = ResourceBookingFactory(resource=room, membership=member, start=NOW + HOUR, end=NOW + 2 * HOUR)
+
+    services.resource_booking_update(
+        actor=None,
+        booking=booking,
+        resource=other_room,
+        end=NOW + 12 * HOUR,  # past 18:00 and longer than a member may book
+        comments="Moved by staff",
+        membership=other,
+        price=Decimal("12.50"),
+    )
+    booking.refresh_from_db()
+    assert (booking.resource, booking.currency, booking.tax_rate) == (other_room, "USD", Decimal("7.00"))
+    assert (booking.end, booking.comments, booking.membership) == (NOW + 12 * HOUR, "Moved by staff", other)
+    assert (booking.price, booking.has_custom_price) == (Decimal("12.50"), True)
+
+
+def test_a_member_books_neither_a_hidden_resource_nor_at_a_price_of_their_own(frozen):
+    room = ResourceFactory()
+    hidden = ResourceFactory(space=room.space, hidden=True)
+    member = MembershipFactory(space=room.space)
+    start = NOW + HOUR
+
+    def book(**fields):
+        return services.resource_booking_create(actor=member, start=start, end=start + HOUR, **fields)
+
+    with pytest.raises(Forbidden):
+        book(resource=hidden)
+    assert refusals(lambda: book(resource=room, price=Decimal("1.00"))) == [(("price",), "admins_only")]
+    assert (book(resource=room).title, ResourceBooking.objects.get().comments) == ("", "")
+
+
+def test_the_platform_books_with_everything_it_gives(frozen):
+    room = ResourceFactory()
+    event, staff = EventFactory(space=room.space), UserFactory()
+    start = NOW + HOUR
+    services.resource_booking_create(
+        actor=None,
+        resource=room,
+        start=start,
+        end=start + HOUR,
+        comments="Projector",
+        price=Decimal("0.00"),
+        event=event,
+        created_by=staff,
+    )
+    booking = ResourceBooking.objects.get()
+    assert (booking.comments, booking.event, booking.created_by) == ("Projector", event, staff)
+    assert (booking.price, booking.has_custom_price) == (Decimal("0.00"), True)
