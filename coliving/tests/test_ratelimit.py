@@ -324,3 +324,35 @@ def test_a_view_outside_the_api_goes_through_the_limiter(api_client):
     """The schema views are plain DRF views (no family, no extra limits of their own)."""
     response = api_client.options("/schema")
     assert response.status_code == 200
+
+
+@pytest.fixture
+def local_memory(settings):
+    """The cache of `make run` (no REDIS_URL): django-ratelimit's fixed windows, in process."""
+    settings.CACHES = {**settings.CACHES, "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    yield
+    caches["default"].clear()
+
+
+def _start_of_a_window(key, period: int = 60) -> int:
+    """Seconds left in the key's current fixed window, after waiting out one about to end
+    (at most 3 s, rarely): a window turning mid-test would reset the count."""
+    left = _get_window(f"key:{key.pk}", period) - int(time.time())
+    if left < 3:
+        time.sleep(left + 1)
+        left = _get_window(f"key:{key.pk}", period) - int(time.time())
+    return left
+
+
+def test_without_redis_the_fixed_windows_of_django_ratelimit_hold_the_limits(key_client, local_memory):
+    client, other = key_client(["users.read"], rate_limit_per_minute=5), key_client(["users.read"])
+    left = _start_of_a_window(client.api_key)
+    first = client.get("/v2/probe/coliving")
+    assert (first["X-RateLimit-Limit"], first["X-RateLimit-Remaining"]) == ("5", "4")
+    assert 0 <= int(first["X-RateLimit-Reset"]) <= left
+    assert _exhaust(client, "/v2/probe/coliving", 4) == [200] * 4
+    refused = client.get("/v2/probe/coliving")
+    assert refused.status_code == 429 and refused["X-RateLimit-Remaining"] == "0"
+    assert refused.json()["code"] == "rate_limit_exceeded"
+    assert 1 <= int(refused["Retry-After"]) <= left
+    assert other.get("/v2/probe/coliving")["X-RateLimit-Remaining"] == "59"  # per key, the default
