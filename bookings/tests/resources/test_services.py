@@ -189,6 +189,7 @@ TOO_SHORT = (("end",), "booking must be at least 60 minutes long", "too_short")
 TOO_LONG = (("end",), "booking must be at most 120 minutes long", "too_long")
 PAST = (("start",), "can't be in the past", "past")
 OUTSIDE_TIMES = (("start",), "is outside the booking times of this resource", "booking_times")
+ADMINS_ONLY = "can only be set by an admin of the space"
 
 
 @pytest.mark.parametrize(
@@ -329,9 +330,9 @@ def test_a_members_change_is_judged_by_the_rules_and_may_not_move_to_a_hidden_re
 
     with pytest.raises(Forbidden):
         change(resource=hidden)()
-    assert refusals(change(end=NOW + 10 * HOUR)) == [(("start",), "booking_times")]  # until 19:00
-    assert refusals(change(membership=other)) == [(("membership",), "admins_only")]
-    assert refusals(change(price=Decimal("1.00"))) == [(("price",), "admins_only")]
+    assert refusals(change(end=NOW + 10 * HOUR)) == [OUTSIDE_TIMES]  # until 19:00
+    assert refusals(change(membership=other)) == [(("membership",), ADMINS_ONLY, "admins_only")]
+    assert refusals(change(price=Decimal("1.00"))) == [(("price",), ADMINS_ONLY, "admins_only")]
     own.refresh_from_db()
     assert (own.resource, own.end, own.membership, own.has_custom_price) == (room, NOW + 2 * HOUR, member, False)
 
@@ -376,7 +377,7 @@ def test_a_member_books_neither_a_hidden_resource_nor_at_a_price_of_their_own(fr
 
     with pytest.raises(Forbidden):
         book(resource=hidden)
-    assert refusals(lambda: book(resource=room, price=Decimal("1.00"))) == [(("price",), "admins_only")]
+    assert refusals(lambda: book(resource=room, price=Decimal("1.00"))) == [(("price",), ADMINS_ONLY, "admins_only")]
     assert (book(resource=room).title, ResourceBooking.objects.get().comments) == ("", "")
 
 
@@ -397,3 +398,16 @@ def test_the_platform_books_with_everything_it_gives(frozen):
     booking = ResourceBooking.objects.get()
     assert (booking.comments, booking.event, booking.created_by) == ("Projector", event, staff)
     assert (booking.price, booking.has_custom_price) == (Decimal("0.00"), True)
+
+
+def test_an_admin_sets_any_price_from_zero_up(frozen):
+    room = ResourceFactory()
+    admin = MembershipFactory(space=room.space, role=Membership.Role.ADMIN)
+    start = NOW + HOUR
+
+    def book(price):
+        return services.resource_booking_create(actor=admin, resource=room, start=start, end=start + HOUR, price=price)
+
+    negative = (("price",), "must be greater than or equal to 0", "min_value")
+    assert refusals(lambda: book(Decimal("-0.01"))) == [negative]
+    assert book(Decimal("0.00")).price == Decimal("0.00")
