@@ -142,7 +142,18 @@ class Cluster:
         """Start counting requests per instance from now (``served_since_mark``)."""
         self._log_marks = [self._lines(log) for log in self.access_logs]
 
-    def served_since_mark(self) -> list[int]:
+    def served_since_mark(self, total: int = 0) -> list[int]:
+        """Requests each instance logged since ``mark``. gunicorn writes a request's access
+        line after the response has gone out, so a client can read its last answer before
+        that line exists: with ``total``, wait (at most 5 s) until that many are logged."""
+        deadline = time.monotonic() + 5
+        served = self._served()
+        while sum(served) < total and time.monotonic() < deadline:
+            time.sleep(0.02)
+            served = self._served()
+        return served
+
+    def _served(self) -> list[int]:
         return [self._lines(log) - mark for log, mark in zip(self.access_logs, self._log_marks, strict=True)]
 
     @staticmethod
