@@ -668,3 +668,25 @@ def test_it_takes_a_bounded_number_of_queries_per_listing(host):
 )
 def test_changed_paths_name_where_two_documents_differ(before, after, paths):
     assert sync.changed_paths(before, after) == paths
+
+
+def test_an_entry_that_is_not_an_object_fails_alone(host):
+    report = feed_import(host=host, documents=["property-01", spec_example(), None])
+
+    assert [result.action for result in report.results] == ["failed", "created", "failed"]
+    for result in (report.results[0], report.results[2]):
+        assert result.original_id is None
+        assert [(error.path, error.message, error.code) for error in result.errors] == [
+            ((), "Each listing must be an object.", "type")
+        ]
+
+
+def test_a_dry_run_names_the_staff_edits_it_would_overwrite_and_keeps_them(host):
+    listing = imported(host)
+    Listing.objects.filter(pk=listing.pk).update(name="Staff's better name", sync_source="staff")
+
+    (result,) = feed_import(host=host, documents=[spec_example()], dry_run=True).results
+
+    assert (result.action, result.overwritten) == ("updated", ["name"])
+    listing.refresh_from_db()
+    assert (listing.name, listing.sync_source, listing.overwritten_fields) == ("Staff's better name", "staff", [])

@@ -224,6 +224,17 @@ def test_a_members_booking_is_judged_by_every_rule_of_its_resource(frozen, start
         assert book().pk is not None
 
 
+@pytest.mark.parametrize("units", [0, 4])
+def test_units_are_between_one_and_the_resources_for_the_platform_too(frozen, units):
+    desks = ResourceFactory(units=3)
+
+    book = services.resource_booking_create
+    assert refusals(lambda: book(actor=None, resource=desks, start=NOW + HOUR, end=NOW + 2 * HOUR, units=units)) == [
+        (("units",), "must be between 1 and 3", "units")
+    ]
+    assert book(actor=None, resource=desks, start=NOW + HOUR, end=NOW + 2 * HOUR, units=3).units == 3
+
+
 def test_a_full_resource_is_refused_as_fully_booked(frozen):
     room = ResourceFactory(units=2)
     services.resource_booking_create(actor=None, resource=room, start=NOW + HOUR, end=NOW + 3 * HOUR, units=2)
