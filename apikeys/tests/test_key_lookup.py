@@ -35,8 +35,13 @@ def test_it_returns_what_the_orm_returns(django_assert_num_queries):
 
 
 def test_the_query_is_not_compiled_again(monkeypatch):
+    from apikeys import querysets
+
     key, raw = make_key()
-    ApiKey.objects.authenticate(raw)  # compiled here (or by an earlier test), once per process
+    # Compiled here, in this test: a cache kept from earlier would pass whatever was stored where
+    # (mutation testing forks each run from a process that has already compiled it).
+    monkeypatch.setattr(querysets, "_compiled", {})
+    ApiKey.objects.authenticate(raw)
     compiled = []
     original = SQLCompiler.as_sql
 
@@ -72,6 +77,17 @@ def test_a_change_to_the_key_counts_at_the_very_next_lookup(change, reason):
     with pytest.raises(InvalidKey) as refused:
         ApiKey.objects.authenticate(raw)
     assert refused.value.reason == reason
+
+
+def test_a_key_is_expired_from_the_instant_it_expires(monkeypatch):
+    now = timezone.now()
+    _key, raw = make_key(expires_at=now)
+    monkeypatch.setattr(timezone, "now", lambda: now - timedelta(microseconds=1))
+    assert ApiKey.objects.authenticate(raw).expires_at == now  # a moment before: still valid
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    with pytest.raises(InvalidKey) as refused:
+        ApiKey.objects.authenticate(raw)
+    assert refused.value.reason == "api_key_expired"
 
 
 def test_a_wrong_secret_or_prefix_is_refused():
@@ -116,6 +132,31 @@ def test_each_shape_of_a_queryset_is_kept(shape, shaped):
     assert shaped(shape(ApiKey.objects.all()).authenticate(raw))
 
 
+def test_a_sliced_queryset_keeps_its_slice():
+    """The slice is the ORM's to apply (it refuses to filter a slice), not dropped by the compiled lookup."""
+    _key, raw = make_key()
+    with pytest.raises(TypeError, match="slice"):
+        ApiKey.objects.all()[1:].authenticate(raw)
+
+
+def test_a_compiled_lookup_with_a_parameter_it_did_not_expect_is_refused_naming_it(monkeypatch):
+    """Were a Django upgrade to compile the lookup with another parameter besides the key id,
+    each request would run a query with that parameter missing or misplaced: refuse to use it,
+    saying what was found. (``as_sql`` is Django's; replaced here to stand for that upgrade.)"""
+    from apikeys import querysets
+
+    original = SQLCompiler.as_sql
+
+    def with_one_more_parameter(self, *args, **kwargs):
+        sql, params = original(self, *args, **kwargs)
+        return sql, (*params, 7)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", with_one_more_parameter)
+    with pytest.raises(RuntimeError) as refused:
+        querysets._compile(ApiKey.objects.all(), "default")
+    assert str(refused.value) == (f"Unexpected parameters in the compiled key lookup: {(querysets._PLACEHOLDER, 7)!r}")
+
+
 def _key(*, is_active=True, owner_active=True, expires_at=None, revoked=False) -> ApiKey:
     key = make_key(expires_at=expires_at)[0]
     if revoked:
@@ -140,7 +181,7 @@ def test_the_status_filter_finds_exactly_the_keys_with_that_status():
         assert {key.status for key in ApiKey.objects.select_related("owner").filter(pk__in=[k.pk for k in keys])} == {
             status
         }
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^Unknown key status 'paused'$"):
         ApiKey.objects.with_status("paused")
 
 
