@@ -71,3 +71,14 @@ def test_the_test_factory_picks_the_prefix_from_the_scopes_family():
     assert make_key(scopes=["jobs:read"])[0].prefix == Prefix.COWORKIES_LIVE
     assert make_key(scopes=["users.read"])[0].prefix == Prefix.LIVE
     assert make_key()[0].prefix == Prefix.LIVE
+
+
+def test_a_prefix_that_is_not_ours_issues_no_key():
+    """A caller's typo in the prefix: no family, so every scope is foreign to it; and without
+    scopes, the key string itself cannot be made, and the error names the prefix."""
+    with pytest.raises(InvalidInput) as excinfo:
+        api_key_create(owner=UserFactory(), name="K", scopes=["users.read"], prefix="sk_lvie_")
+    assert excinfo.value.errors[0].code == "scope_family"
+    with pytest.raises(ValueError, match=r"^Unknown key prefix 'sk_lvie_'$"):
+        api_key_create(owner=UserFactory(), name="K", scopes=[], prefix="sk_lvie_")
+    assert not ApiKey.objects.exists()

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 from apikeys.models import ApiKey
 from apikeys.services import api_key_revoke
 from apikeys.tests.factories import make_key
+from apikeys.usage import usage_buffer
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("coliving.tests.urls")]
 
@@ -117,6 +118,25 @@ def test_two_different_keys_are_refused_not_resolved_by_precedence():
     assert response.status_code == 401
     assert response.json()["code"] == "conflicting_api_keys"
     assert response.json()["error"] == "Invalid API Key: the request carries two different keys"
+
+
+@pytest.mark.parametrize(
+    "credentials", [{"HTTP_X_API_KEY": "   "}, {"HTTP_AUTHORIZATION": "Bearer  "}], ids=["header", "bearer"]
+)
+def test_a_blank_key_is_an_invalid_key_not_a_missing_one(credentials):
+    client = APIClient()
+    client.credentials(**credentials)
+    response = client.get("/v2/probe/coliving")
+    assert response.status_code == 401
+    assert response.json() == {"success": False, "error": "Invalid API Key", "code": "invalid_api_key"}
+
+
+def test_an_authenticated_request_counts_in_its_keys_usage_with_the_client_ip(key_client):
+    client = key_client(["users.read"])
+    assert client.get("/v2/probe/coliving", REMOTE_ADDR="10.1.2.3").status_code == 200
+    usage_buffer.flush()
+    key = ApiKey.objects.get(pk=client.api_key.pk)
+    assert (key.usage_count, key.last_used_ip) == (1, "10.1.2.3")
 
 
 def test_whitespace_around_a_presented_key_is_ignored():
