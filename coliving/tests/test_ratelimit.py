@@ -314,6 +314,31 @@ def test_a_failing_cache_is_logged_once_a_minute(monkeypatch, caplog):
     }
 
 
+def test_a_keyless_request_skips_a_views_per_key_limit_but_not_those_after_it():
+    request = RequestFactory().get("/")
+    request.auth = None
+    per_key, per_ip = Limit("view-per-key", "key", rate="2/m"), Limit("view-per-ip", "ip", rate="5/m")
+    view = SimpleNamespace(extra_rate_limits=(per_key, per_ip))
+    assert ratelimit.limits_for(request, view) == [ratelimit.IP_MINUTE, per_ip]
+
+
+def test_a_limit_without_a_rate_holds_a_keyless_request_to_the_minute_default(settings):
+    settings.RATELIMIT_PER_MINUTE = 4
+    request = RequestFactory().get("/")
+    request.auth = None
+    assert Limit("view-per-ip", "ip").resolve_rate(request) == "4/m"
+
+
+@on_redis
+def test_a_failing_redis_is_logged_with_its_error(key_client, redis_down, monkeypatch, caplog):
+    monkeypatch.setattr(ratelimit, "_last_warning", float("-inf"))
+    with caplog.at_level(logging.WARNING, logger=ratelimit.logger.name):
+        assert key_client(["users.read"]).get("/v2/probe/coliving").status_code == 200
+    [message] = [record.getMessage() for record in caplog.records if record.name == ratelimit.logger.name]
+    assert message.startswith("Rate limiter: the cache failed (ConnectionError: "), message
+    assert "Connection refused" in message, message
+
+
 def test_a_keyless_request_skips_a_views_per_key_limit(api_client):
     """It is refused for want of a key, not broken by a limit that counts per key."""
     response = api_client.post("/v2/probe/limited", {"name": "x", "count": 1}, format="json")
