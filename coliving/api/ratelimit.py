@@ -116,8 +116,9 @@ _CLOSED: State = (0, 0, 1)  # the cache failed and RATELIMIT_FAIL_OPEN is off: r
 def apply_limits(request, limits: list[Limit]) -> int | None:
     """Count this request against ``limits``; return seconds to wait if any is exceeded.
 
-    The tightest limit (fewest remaining) is kept on the request for the response headers;
-    on a refusal, the limit that blocks longest.
+    The tightest limit (fewest remaining; of as many, the one that resets last, since only
+    then does Remaining grow) is kept on the request for the response headers; on a
+    refusal, the limit that blocks longest.
     """
     if not limits or not settings.RATELIMIT_ENABLE:
         return None
@@ -131,7 +132,7 @@ def apply_limits(request, limits: list[Limit]) -> int | None:
     tightest: State | None = None
     exceeded: State | None = None
     for state, blocked in states:
-        if tightest is None or state[1] < tightest[1]:
+        if tightest is None or (state[1], -state[2]) < (tightest[1], -tightest[2]):
             tightest = state
         if blocked and (exceeded is None or state[2] > exceeded[2]):
             exceeded = state  # the limit that blocks longest decides Retry-After and the headers

@@ -264,6 +264,21 @@ def test_all_limits_of_a_request_are_counted_in_one_round_trip(key_client, monke
 
 
 @on_redis
+@pytest.mark.parametrize("order", ["minute first", "hour first"])
+def test_of_two_limits_with_as_much_left_the_headers_report_the_one_that_grows_later(clock, order):
+    """X-RateLimit-Reset is when Remaining grows again: with 4 left of each, that is when the
+    hour's request leaves its window, not the minute's (Remaining would still be 4 then)."""
+    request = RequestFactory().get("/", REMOTE_ADDR="10.9.8.5")
+    limits = [Limit("tie-minute", "ip", rate="5/m"), Limit("tie-hour", "ip", rate="5/h")]
+    assert apply_limits(request, limits if order == "minute first" else limits[::-1]) is None
+    assert ratelimit.ratelimit_headers(request) == {
+        "X-RateLimit-Limit": "5",
+        "X-RateLimit-Remaining": "4",
+        "X-RateLimit-Reset": "3600",
+    }
+
+
+@on_redis
 def test_the_script_is_loaded_again_when_redis_has_forgotten_it(key_client, monkeypatch):
     monkeypatch.setattr(ratelimit, "_SLIDING_LOG_SHA", "0" * 40)  # as after a restart or SCRIPT FLUSH
     client = key_client(["users.read"])
