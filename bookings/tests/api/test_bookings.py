@@ -305,6 +305,19 @@ def test_the_list_shows_only_your_bookings_newest_first(partner, other):
     assert body["pagination"]["total"] == 2
 
 
+def test_the_sandbox_twin_lists_the_sandbox_bookings_and_the_live_api_the_live_ones(partner):
+    """A live key reaches both; each path shows its own data (the first sandbox request seeds it)."""
+    live = make_booking(room_type=partner.room_type)
+    response = partner.get("/v2/sandbox/bookings")
+    assert response.status_code == 200
+    sandbox_ids = {item["id"] for item in response.json()["data"]}
+    assert sandbox_ids == set(
+        Booking.objects.filter(listing__host=partner.owner, is_sandbox=True).values_list("pk", flat=True)
+    )
+    assert sandbox_ids and live.pk not in sandbox_ids
+    assert [item["id"] for item in partner.get("/v2/bookings").json()["data"]] == [live.pk]
+
+
 @pytest.mark.parametrize("count", [2, 50])
 def test_the_list_makes_a_constant_number_of_queries(partner, django_assert_num_queries, count):
     partner.room_type.amount = 100

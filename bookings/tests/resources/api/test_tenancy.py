@@ -146,3 +146,11 @@ def test_without_a_tenant_no_space_is_found(space):
     """Not reached through the API (a keyless request is 401 first): the function's own contract."""
     with pytest.raises(NotFound):
         space_tenant(None, space.subdomain)
+
+
+def test_owner_tenancy_on_rows_that_have_no_owner_fails_loudly_naming_the_queryset(member):
+    """Resource bookings belong to a space, not to an owner: a view declaring ``"owner"``
+    tenancy on them is a programming error, refused rather than answered with rows."""
+    with pytest.raises(NotImplementedError) as refused:
+        ResourceBooking.objects.for_tenant(Tenant(member.owner), "owner")
+    assert str(refused.value) == "ResourceBookingQuerySet defines no owner"
