@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 from apikeys.models import IdempotencyRecord
 from apikeys.services import idempotency_records_purge
 from apikeys.tasks import idempotency_records_purge as purge_task
+from coliving.api.idempotency import idempotent
 from coliving.api.renderers import JSONRenderer
 from coliving.tests.urls import CityCreate
 from conftest import requires_postgres
@@ -324,8 +325,18 @@ def test_writing_records_enqueues_the_purge_at_most_once_an_hour(client, django_
         assert 3590 <= cache.ttl("idempotency:purge-scheduled") <= 3600
 
 
+def _post_operation(post) -> dict:
+    view = type("Create", (CityCreate,), {"post": post})
+    generator = SchemaGenerator(patterns=[path("v2/probe/cities", view.as_view())])
+    return generator.get_schema(request=None, public=True)["paths"]["/v2/probe/cities"]["post"]
+
+
 def test_the_schema_documents_the_header_and_the_409_of_an_idempotent_operation():
-    generator = SchemaGenerator(patterns=[path("v2/probe/cities", CityCreate.as_view())])
-    operation = generator.get_schema(request=None, public=True)["paths"]["/v2/probe/cities"]["post"]
+    handler = CityCreate.post.__wrapped__
+    # Decorated here rather than at import, so that mutation testing ties the decorator to this test.
+    operation = _post_operation(idempotent(handler))
     assert [parameter["name"] for parameter in operation["parameters"]] == ["Idempotency-Key"]
     assert "409" in operation["responses"]
+    plain = _post_operation(handler)  # the same operation without it documents neither
+    assert "Idempotency-Key" not in [parameter["name"] for parameter in plain.get("parameters", [])]
+    assert "409" not in plain["responses"]
