@@ -255,7 +255,10 @@ def _count_with_django_ratelimit(request, limits: list[Limit]) -> list[tuple[Sta
         )
         if usage is None:  # the cache failed with RATELIMIT_FAIL_OPEN
             continue
-        state = (usage["limit"], max(0, usage["limit"] - usage["count"]), max(0, usage["time_left"]))
+        # time_left is whole seconds to the window's last one (0 within it; -1 from a count that
+        # failed closed): the count resets within the second after, so never report less than 1
+        # (what the Redis path and Retry-After say too).
+        state = (usage["limit"], max(0, usage["limit"] - usage["count"]), max(1, usage["time_left"]))
         states.append((state, usage["should_limit"]))
     return states
 

@@ -396,3 +396,34 @@ def test_without_redis_the_fixed_windows_of_django_ratelimit_hold_the_limits(key
     assert refused.json()["code"] == "rate_limit_exceeded"
     assert 1 <= int(refused["Retry-After"]) <= left
     assert other.get("/v2/probe/coliving")["X-RateLimit-Remaining"] == "59"  # per key, the default
+
+
+@pytest.fixture
+def lost_count(local_memory, monkeypatch):
+    """The next count django-ratelimit takes fails: its window's key is gone between the
+    cache's ``add`` (which found it) and its ``incr`` (which does not), as when it expires then."""
+    cache = caches["default"]
+    failures = iter([True])
+    add = cache.add
+    monkeypatch.setattr(cache, "add", lambda *args, **kwargs: False if next(failures, False) else add(*args, **kwargs))
+
+
+def test_without_redis_a_count_the_cache_lost_leaves_the_other_limits_counting(lost_count, settings):
+    settings.RATELIMIT_FAIL_OPEN = True
+    request = RequestFactory().get("/", REMOTE_ADDR="10.9.8.4")
+    limits = [Limit("lost-first", "ip", rate="5/m"), Limit("counted-second", "ip", rate="1/m")]
+    assert apply_limits(request, limits) is None  # the first limit's count failed open
+    assert ratelimit.ratelimit_headers(request)["X-RateLimit-Limit"] == "1"  # the second one counted it
+    assert apply_limits(request, limits) is not None
+
+
+def test_without_redis_a_count_the_cache_lost_fails_closed_when_told_to(lost_count, settings):
+    """As on Redis (``_CLOSED``): refused for a second, and the headers say the same second."""
+    settings.RATELIMIT_FAIL_OPEN = False
+    request = RequestFactory().get("/", REMOTE_ADDR="10.9.8.3")
+    assert apply_limits(request, [Limit("lost", "ip", rate="5/m")]) == 1
+    assert ratelimit.ratelimit_headers(request) == {
+        "X-RateLimit-Limit": "0",
+        "X-RateLimit-Remaining": "0",
+        "X-RateLimit-Reset": "1",
+    }
