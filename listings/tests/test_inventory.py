@@ -87,6 +87,16 @@ def test_a_room_type_with_no_units_has_every_night_full(implementation):
 
 
 @pytest.mark.parametrize("implementation", TAKES)
+def test_a_room_type_that_no_longer_exists_has_every_night_full(implementation):
+    room_type = RoomTypeFactory(amount=3)
+    RoomType.objects.filter(pk=room_type.pk).delete()
+
+    assert take(implementation, room_type) == NIGHTS
+
+    assert not RoomTypeNight.objects.exists()
+
+
+@pytest.mark.parametrize("implementation", TAKES)
 def test_the_last_unit_of_a_night_is_taken_once(implementation):
     room_type = RoomTypeFactory(amount=1)
 
