@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from bookings import services
@@ -297,3 +298,15 @@ def test_the_same_message_on_another_booking_is_stored():
     _message, created = services.booking_message_create(booking=second, sender=sender, body="Welcome")
     assert created
     assert list(BookingMessage.objects.order_by("pk").values_list("booking", flat=True)) == [first.pk, second.pk]
+
+
+def test_elsewhere_the_insert_picks_the_id_and_the_reference_follows_in_a_second_statement(monkeypatch):
+    # What SQLite runs, run on this database too: no id is drawn before the INSERT.
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    room_type = RoomTypeFactory(amount=5)
+
+    booking = create(room_type)
+
+    assert booking.reference == f"CO-{1000 + booking.pk}"
+    assert Booking.objects.get().reference == booking.reference
+    assert nights(room_type) == [4] * 14

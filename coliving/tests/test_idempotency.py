@@ -1,5 +1,6 @@
 """Idempotency-Key: replay, mismatch, failures not stored, concurrent duplicates create one."""
 
+import json
 import threading
 from datetime import timedelta
 
@@ -8,13 +9,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import path
 from django.utils import timezone
 from django_tasks import default_task_backend
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework.test import APIClient
+from rest_framework.test import APIClient, APIRequestFactory, force_authenticate
 
-from apikeys.models import IdempotencyRecord
+from apikeys.models import ApiKey, IdempotencyRecord
 from apikeys.services import idempotency_records_purge
 from apikeys.tasks import idempotency_records_purge as purge_task
 from coliving.api.idempotency import idempotent
@@ -130,6 +132,32 @@ def test_records_expire_after_24_hours(client):
     response = client.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
     assert "Idempotent-Replayed" not in response
     assert City.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_record_exactly_24_hours_old_is_still_replayed(client, monkeypatch):
+    first = client.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+    now = timezone.now() + timedelta(minutes=1)
+    IdempotencyRecord.objects.update(created_at=now - timedelta(hours=24))
+    monkeypatch.setattr(timezone, "now", lambda: now)
+
+    retry = client.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+    assert retry["Idempotent-Replayed"] == "true"
+    assert retry.json() == first.json()
+    assert City.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_claim_exactly_5_minutes_old_is_still_in_progress(client, monkeypatch):
+    client.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+    now = timezone.now() + timedelta(minutes=1)
+    IdempotencyRecord.objects.update(state=IdempotencyRecord.State.IN_PROGRESS, created_at=now - timedelta(minutes=5))
+    monkeypatch.setattr(timezone, "now", lambda: now)
+
+    response = client.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+    assert response.status_code == 409
+    assert response.json()["code"] == "idempotency_request_in_progress"
+    assert City.objects.count() == 1
 
 
 @pytest.mark.django_db
@@ -279,6 +307,41 @@ def test_a_retry_replays_its_own_operation_among_others_with_the_same_key(key_cl
     assert retry["Idempotent-Replayed"] == "true"
     assert retry.json() == first.json()
     assert City.objects.count() == 4
+
+
+@pytest.mark.django_db
+def test_a_retry_replays_its_own_method_among_others_with_the_same_key(client):
+    """The same path and Idempotency-Key under another method is another operation."""
+    put = client.put(URL, {"name": "lisbon"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+    first = client.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+
+    retry = client.post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+    assert put.status_code == first.status_code == retry.status_code == 201
+    assert retry["Idempotent-Replayed"] == "true"
+    assert retry.json() == first.json()
+    assert City.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_key_deleted_while_its_request_runs_gets_409_after_three_claims(key_client):
+    """The claim's INSERT fails on its key (gone since authentication) and no record is there
+    to read: it claims again, three times in all, then answers 409 with ``Retry-After``."""
+    key = key_client(["users.write"]).api_key
+    request = APIRequestFactory().post(URL, {"name": "berlin"}, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+    force_authenticate(request, user=key.owner, token=key)
+    ApiKey.objects.filter(pk=key.pk).delete()
+
+    with CaptureQueriesContext(connection) as queries:
+        response = CityCreate.as_view()(request)
+    body = json.loads(response.render().content)
+
+    assert response.status_code == 409
+    assert response["Retry-After"] == "1"
+    assert body["code"] == "idempotency_request_in_progress"
+    assert body["error"] == "Could not claim the Idempotency-Key, retry"
+    claims = [q for q in queries if q["sql"].startswith(f'INSERT INTO "{IdempotencyRecord._meta.db_table}"')]
+    assert len(claims) == 3
+    assert not City.objects.exists()
 
 
 @pytest.mark.django_db

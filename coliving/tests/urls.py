@@ -80,6 +80,8 @@ class CityCreate(ApiView):
         city = City.objects.create(name=name, slug=f"{name}-{City.objects.count()}")
         return self.respond({"id": city.pk, "name": city.name}, status=201, headers={"Location": f"/cities/{city.pk}"})
 
+    put = post  # the same handler under a second method: another operation for the idempotency claim
+
 
 class CoworkiesCityCreate(CityCreate):
     """The same, in a family that also takes form and multipart bodies."""

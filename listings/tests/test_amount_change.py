@@ -38,6 +38,21 @@ def test_raising_the_amount_adds_the_units_to_stored_nights():
     assert _nights(room_type) == [2, 3]
 
 
+def test_only_the_room_types_own_nights_move():
+    room_type, other = RoomTypeFactory(amount=3), RoomTypeFactory(amount=3)
+    _store(room_type, 2)
+    _store(other, 2)
+    room_type_amount_change(room_type=room_type, amount=1)
+    assert (_nights(room_type), _nights(other)) == ([0], [2])
+
+
+def test_a_night_stored_above_the_amount_is_brought_back_within_it():
+    room_type = RoomTypeFactory(amount=3)
+    _store(room_type, 5)  # written by hand, or before a push checked against ``amount``
+    room_type_amount_change(room_type=room_type, amount=4)
+    assert _nights(room_type) == [4]
+
+
 def test_the_admin_goes_through_the_service(admin_client):
     room_type = RoomTypeFactory(amount=1, listing=ListingFactory())
     _store(room_type, 0)

@@ -367,6 +367,18 @@ def test_every_document_gets_one_result_in_order_and_progress_hears_each(host):
     assert report.results[3].errors[0].message == "The same listing as listings.2 of this feed."
 
 
+def test_a_document_that_cannot_be_hashed_as_sent_is_validated_again_on_every_import(host):
+    document = spec_example()
+    document["x_note"] = 2**70  # beyond 64 bits: not JSON data as sent, though the listing is valid
+    imported(host, document)
+    document["name"] = "300 Mountain Road, renamed"
+
+    result = listing_import(host=host, document=document)
+
+    assert result.action == "updated"
+    assert Listing.objects.get(pk=result.listing_id).name == "300 Mountain Road, renamed"
+
+
 # --- children --------------------------------------------------------------------------------
 
 

@@ -382,3 +382,28 @@ def test_each_listing_has_its_own_token(rooms):
     token = rooms[0].room_type.listing.calendar_token
     assert len(token) >= 43 and token != other.listing.calendar_token
     assert room_type_calendar(room_type=other).startswith(b"BEGIN:VCALENDAR")
+
+
+def test_of_bookings_made_at_the_same_instant_the_one_made_last_is_flagged(rooms):
+    first, _ = rooms
+    night = date(2024, 5, 10)
+    made_first, made_second = (
+        make_booking(room_type=first.room_type, checkin=night, checkout=night + timedelta(days=1)) for _ in range(2)
+    )
+    Booking.objects.filter(pk__in=[made_first.pk, made_second.pk]).update(created_at=made_first.created_at)
+
+    assert apply(first, {night})["flagged"] == [made_second.pk]  # the id breaks the tie
+
+
+def test_every_booking_a_calendar_oversells_gets_its_own_conflict(rooms):
+    first, second = rooms
+    night = date(2024, 5, 10)
+    made = [make_booking(room_type=first.room_type, checkin=night, checkout=night + timedelta(days=1)) for _ in "ab"]
+    apply(second, {night})
+    BookingConflict.objects.update(resolved_at=made[1].created_at)  # staff settled the first collision
+
+    result = apply(first, {night})  # both rooms blocked under two bookings: both over
+
+    assert result["flagged"] == sorted(booking.pk for booking in made)
+    opened = BookingConflict.objects.filter(resolved_at__isnull=True).order_by("booking_id")
+    assert [(c.booking_id, c.nights) for c in opened] == [(booking.pk, ["2024-05-10"]) for booking in made]

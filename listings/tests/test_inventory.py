@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from datetime import date, timedelta
+from unittest import mock
 
 import pytest
 from django.db import connection, transaction
@@ -29,8 +30,19 @@ def _orm(*, room_type_id, checkin, checkout):
     return inventory.nights_take_orm(room_type_id=room_type_id, nights=inventory.nights_of(checkin, checkout))
 
 
-# What runs on this database, and the portable path (which SQLite runs) on every database.
-TAKES = [pytest.param(inventory.nights_take, id="this database's take"), pytest.param(_orm, id="the ORM's take")]
+def _elsewhere(*, room_type_id, checkin, checkout):
+    """``nights_take`` as it runs on any database but PostgreSQL: the dispatch hands the stay to the portable take."""
+    with mock.patch.object(connection, "vendor", "sqlite"):
+        return inventory.nights_take(room_type_id=room_type_id, checkin=checkin, checkout=checkout)
+
+
+# What runs on this database, and the portable path (which SQLite runs) on every database,
+# called directly and through the dispatch.
+TAKES = [
+    pytest.param(inventory.nights_take, id="this database's take"),
+    pytest.param(_orm, id="the ORM's take"),
+    pytest.param(_elsewhere, id="the take elsewhere"),
+]
 
 
 def take(implementation, room_type, checkin=CHECKIN, checkout=CHECKOUT) -> list[date]:
@@ -84,6 +96,16 @@ def test_a_room_type_with_no_units_has_every_night_full(implementation):
     assert take(implementation, room_type) == NIGHTS
 
     assert set(nights_of(room_type).values()) <= {0}
+
+
+@pytest.mark.parametrize("implementation", TAKES)
+def test_a_room_type_that_no_longer_exists_has_every_night_full(implementation):
+    room_type = RoomTypeFactory(amount=3)
+    RoomType.objects.filter(pk=room_type.pk).delete()
+
+    assert take(implementation, room_type) == NIGHTS
+
+    assert not RoomTypeNight.objects.exists()
 
 
 @pytest.mark.parametrize("implementation", TAKES)

@@ -309,6 +309,19 @@ def test_members_cannot_change_what_is_not_theirs_or_not_ahead(member, admin, sp
     assert ResourceBooking.objects.filter(title="by admin").count() == 3
 
 
+@pytest.mark.parametrize("flag", ["admins_only", "hidden"])
+def test_members_cannot_move_their_booking_to_a_resource_they_cannot_book(member, admin, space, room, flag):
+    booking = ResourceBookingFactory(resource=room, membership=member.membership, start=next_hour(days=3))
+    closed = ResourceFactory(space=space, **{flag: True})
+
+    refused = put(member, booking, {"resource_id": str(closed.pk)})
+
+    assert refused.status_code == 403
+    assert refused.json() == {"error": "You are not allowed to book this resource"}
+    assert ResourceBooking.objects.get(pk=booking.pk).resource == room
+    assert put(admin, booking, {"resource_id": str(closed.pk)}).status_code == 200
+
+
 def test_a_booking_made_by_an_event_is_409_to_everyone(member, admin, room, space):
     booking = ResourceBookingFactory(
         resource=room, membership=member.membership, start=next_hour(days=3), event=EventFactory(space=space)
