@@ -6,6 +6,7 @@ only when somebody next runs it; these tests show it in `make test`.
 
 from __future__ import annotations
 
+import ast
 import os
 import tomllib
 from pathlib import Path
@@ -64,3 +65,26 @@ def test_every_line_is_mutated_not_only_the_covered_ones():
     # copies — and silently dropped most mutants of a changed file on a resumed run (mutmut
     # #555). A line the module's own tests never reach is a survivor to look at, not skipped.
     assert MUTMUT["mutate_only_covered_lines"] is False
+
+
+def test_every_equivalent_mutant_names_a_mutated_function_and_a_line_it_still_holds():
+    """An entry of mutate/equivalents.toml whose line has gone would excuse nothing, or,
+    worse, a new survivor on a look-alike line: each one's ``original`` must still be in
+    its function, and the function in a mutated module."""
+    from mutate.report import load_equivalents
+
+    modules = {path.removesuffix(".py").replace("/", "."): ROOT / path for path in MUTMUT["only_mutate"]}
+    missing = []
+    for entry in load_equivalents():
+        module, _, mangled = entry.function.rpartition(".")
+        name = mangled.split("ǁ")[-1] if "ǁ" in mangled else mangled.removeprefix("x_")
+        source = modules[module].read_text() if module in modules else ""
+        lines = source.splitlines()
+        bodies = [
+            "\n".join(lines[node.lineno - 1 : node.end_lineno])
+            for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.FunctionDef) and node.name == name
+        ]
+        if not entry.reason or not any(entry.original in body for body in bodies):
+            missing.append(entry.function)
+    assert missing == []
