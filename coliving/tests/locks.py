@@ -93,14 +93,19 @@ def race_writers_and_poller(
             connection.close()
 
     threads = [threading.Thread(target=writer, args=(items[i::writers], i)) for i in range(writers)]
-    watcher = threading.Thread(target=poller)
-    watcher.start()
-    for thread in threads:
+    run_writers_then_poller(threads, threading.Thread(target=poller), writers_done)
+    assert not errors, errors
+    return committed, seen
+
+
+def run_writers_then_poller(writers: list[threading.Thread], poller: threading.Thread, writers_done: threading.Event):
+    """Start the poller, then the writers; once every writer has ended, set ``writers_done``
+    so the poller takes its last look and ends. Fails if any thread is still running."""
+    poller.start()
+    for thread in writers:
         thread.start()
-    for thread in threads:
+    for thread in writers:
         thread.join(timeout=120)
     writers_done.set()
-    watcher.join(timeout=60)
-    assert not errors, errors
-    assert not any(thread.is_alive() for thread in [*threads, watcher]), "a writer or the poller is still running"
-    return committed, seen
+    poller.join(timeout=60)
+    assert not any(thread.is_alive() for thread in [*writers, poller]), "a writer or the poller is still running"

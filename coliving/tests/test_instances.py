@@ -22,6 +22,7 @@ from bookings.models import Booking
 from bookings.tests.factories import guest_of
 from bookings.tests.test_concurrency import race
 from coliving.tests.cluster import cluster
+from coliving.tests.locks import run_writers_then_poller
 from conftest import requires_postgres
 from jobs.models import Job
 from jobs.tests.conftest import LIVE
@@ -180,15 +181,8 @@ def test_the_feed_never_misses_a_change_committed_through_any_instance(instances
                 if response.status_code != 201:
                     errors.append(f"writer {index}: {response.status_code} {response.text[:200]}")
 
-    watcher = threading.Thread(target=poller)
     writers = [threading.Thread(target=writer, args=(index,)) for index in range(INSTANCES)]
-    watcher.start()
-    for thread in writers:
-        thread.start()
-    for thread in writers:
-        thread.join(timeout=120)
-    writers_done.set()
-    watcher.join(timeout=60)
+    run_writers_then_poller(writers, threading.Thread(target=poller), writers_done)
 
     assert not errors, errors
     created = set(Booking.objects.values_list("pk", flat=True))
