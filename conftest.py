@@ -8,7 +8,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
@@ -62,3 +64,11 @@ def key_client(db):
 requires_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL (row locks and real concurrency)"
 )
+
+
+@contextlib.contextmanager
+def as_another_database():
+    """Run what any database but PostgreSQL runs (the portable paths) on this one too: Django's
+    ``connection.vendor`` says ``sqlite`` meanwhile, so a dispatch on it takes the other branch."""
+    with mock.patch.object(connection, "vendor", "sqlite"):
+        yield

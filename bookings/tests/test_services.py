@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from bookings import services
 from bookings.models import Booking, BookingMessage
 from bookings.tests.factories import TODAY, guest_of, make_booking
 from coliving.api.errors import Conflict, InvalidInput
+from conftest import as_another_database
 from listings.models import Listing, RoomTypeNight
 from listings.tests.factories import ListingFactory, RoomTypeFactory
 
@@ -300,12 +300,12 @@ def test_the_same_message_on_another_booking_is_stored():
     assert list(BookingMessage.objects.order_by("pk").values_list("booking", flat=True)) == [first.pk, second.pk]
 
 
-def test_elsewhere_the_insert_picks_the_id_and_the_reference_follows_in_a_second_statement(monkeypatch):
+def test_elsewhere_the_insert_picks_the_id_and_the_reference_follows_in_a_second_statement():
     # What SQLite runs, run on this database too: no id is drawn before the INSERT.
-    monkeypatch.setattr(connection, "vendor", "sqlite")
     room_type = RoomTypeFactory(amount=5)
 
-    booking = create(room_type)
+    with as_another_database():
+        booking = create(room_type)
 
     assert booking.reference == f"CO-{1000 + booking.pk}"
     assert Booking.objects.get().reference == booking.reference

@@ -309,14 +309,19 @@ def test_a_listing_the_feed_created_is_matched_by_its_url_later_in_that_feed(hos
 
 
 def test_a_document_that_is_not_an_object_fails_alone(host):
-    report = feed_import(host=host, documents=[42, ["property-01"], spec_example()])
+    report = feed_import(host=host, documents=[42, ["property-01"], "property-01", None, spec_example()])
 
     assert [(result.index, result.original_id, result.action) for result in report.results] == [
         (0, None, "failed"),
         (1, None, "failed"),
-        (2, "property-01", "created"),
+        (2, None, "failed"),
+        (3, None, "failed"),
+        (4, "property-01", "created"),
     ]
-    assert [(error.path, error.code) for error in report.results[1].errors] == [((), "type")]
+    for result in report.results[:4]:
+        assert [(error.path, error.message, error.code) for error in result.errors] == [
+            ((), "Each listing must be an object.", "type")
+        ]
 
 
 def test_a_sandbox_import_and_a_live_one_never_take_each_others_listing(host):
@@ -680,17 +685,6 @@ def test_it_takes_a_bounded_number_of_queries_per_listing(host):
 )
 def test_changed_paths_name_where_two_documents_differ(before, after, paths):
     assert sync.changed_paths(before, after) == paths
-
-
-def test_an_entry_that_is_not_an_object_fails_alone(host):
-    report = feed_import(host=host, documents=["property-01", spec_example(), None])
-
-    assert [result.action for result in report.results] == ["failed", "created", "failed"]
-    for result in (report.results[0], report.results[2]):
-        assert result.original_id is None
-        assert [(error.path, error.message, error.code) for error in result.errors] == [
-            ((), "Each listing must be an object.", "type")
-        ]
 
 
 def test_a_dry_run_names_the_staff_edits_it_would_overwrite_and_keeps_them(host):

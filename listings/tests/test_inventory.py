@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import threading
 from datetime import date, timedelta
-from unittest import mock
 
 import pytest
 from django.db import connection, transaction
 
 from coliving.tests.locks import wait_for_lock_waiters
-from conftest import requires_postgres
+from conftest import as_another_database, requires_postgres
 from listings import inventory, services
 from listings.limits import AvailabilityItem
 from listings.models import RoomType, RoomTypeNight
@@ -32,7 +31,7 @@ def _orm(*, room_type_id, checkin, checkout):
 
 def _elsewhere(*, room_type_id, checkin, checkout):
     """``nights_take`` as it runs on any database but PostgreSQL: the dispatch hands the stay to the portable take."""
-    with mock.patch.object(connection, "vendor", "sqlite"):
+    with as_another_database():
         return inventory.nights_take(room_type_id=room_type_id, checkin=checkin, checkout=checkout)
 
 

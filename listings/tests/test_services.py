@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
-from unittest import mock
 
 import pytest
 from django.db import connection
 
 from accounts.tests.factories import UserFactory
 from coliving.api.errors import Conflict, FieldError, Forbidden, InvalidInput, Unprocessable
-from conftest import requires_postgres
+from conftest import as_another_database, requires_postgres
 from listings import bench, inventory, limits, services
 from listings.models import MONTH_PRICE_FIELDS, Listing, ProviderAccountLink, RoomType, RoomTypeNight
 from listings.querysets import money, with_room_types
@@ -121,7 +120,7 @@ def test_availability_update_refuses_a_push_of_too_many_nights(today, monkeypatc
 
 def _nights_upsert_elsewhere(**rows):
     """``nights_upsert`` as it runs on any database but PostgreSQL: the portable upsert, through the dispatch."""
-    with mock.patch.object(connection, "vendor", "sqlite"):
+    with as_another_database():
         inventory.nights_upsert(**rows)
 
 
